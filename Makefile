@@ -1,0 +1,39 @@
+# Entry points for newcomers: `make demo`, `make test`, `make bench`. Each installs the Debian
+# packages it needs (when missing), builds, and runs.
+JOBS ?= $(shell nproc)
+BUILD ?= build
+BUILD_SAN ?= build-asan
+DEBIAN_PACKAGES := cmake ninja-build g++ make pkg-config libgtest-dev libgmock-dev libbenchmark-dev
+
+.PHONY: deps build build-asan test bench demo format clean
+
+deps:
+	@missing=$$(for p in $(DEBIAN_PACKAGES); do dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q "ok installed" || echo $$p; done); \
+	if [ -n "$$missing" ]; then \
+	  echo "installing: $$missing"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing; \
+	fi
+
+build: deps
+	cmake -S . -B $(BUILD) -G Ninja -DCMAKE_BUILD_TYPE=Release >/dev/null
+	cmake --build $(BUILD) -j $(JOBS)
+
+build-asan: deps
+	cmake -S . -B $(BUILD_SAN) -G Ninja -DCMAKE_BUILD_TYPE=Debug -DVSD_SANITIZE=ON >/dev/null
+	cmake --build $(BUILD_SAN) -j $(JOBS)
+
+# Unit tests run under AddressSanitizer + UndefinedBehaviorSanitizer.
+test: build-asan
+	cd $(BUILD_SAN) && ctest --output-on-failure -j $(JOBS) --timeout 600
+
+bench: build
+	@for b in $(BUILD)/bench/vsd_bench_*; do echo "== $$b"; $$b --benchmark_min_time=0.2 || exit 1; done
+
+demo: build
+	$(BUILD)/demo/vsd-core-demo
+
+format:
+	git ls-files '*.cc' '*.h' | xargs clang-format -i
+
+clean:
+	rm -rf $(BUILD) $(BUILD_SAN)

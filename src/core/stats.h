@@ -1,0 +1,62 @@
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <memory>
+
+namespace vsd::core {
+
+// What ipvsadm --stats shows for a service or a destination.
+struct StatsTotals {
+  uint64_t conns = 0;
+  uint64_t in_packets = 0;
+  uint64_t out_packets = 0;
+  uint64_t in_bytes = 0;
+  uint64_t out_bytes = 0;
+
+  StatsTotals& operator+=(const StatsTotals& o);
+  friend StatsTotals operator-(StatsTotals a, const StatsTotals& b);
+  friend bool operator==(const StatsTotals&, const StatsTotals&) = default;
+};
+
+// Counters with one cache line per worker: each worker writes only its own slot (a plain load and
+// store, no locked instruction, no false sharing); readers sum the slots. Zeroing (ipvsadm -Z)
+// records a base instead of writing to slots that workers own.
+class Stats {
+ public:
+  explicit Stats(unsigned workers = 1);
+
+  void add_connection(unsigned worker) { bump(slot(worker).conns, 1); }
+  void add_inbound(unsigned worker, uint64_t bytes) {
+    Slot& s = slot(worker);
+    bump(s.in_packets, 1);
+    bump(s.in_bytes, bytes);
+  }
+  void add_outbound(unsigned worker, uint64_t bytes) {
+    Slot& s = slot(worker);
+    bump(s.out_packets, 1);
+    bump(s.out_bytes, bytes);
+  }
+
+  // Counts since creation, unaffected by zero(); the rate estimator samples these.
+  StatsTotals raw_totals() const;
+  // Counts since the last zero(): what ipvsadm --stats prints.
+  StatsTotals totals() const;
+  void zero();
+  unsigned workers() const { return workers_; }
+
+ private:
+  struct alignas(64) Slot {
+    std::atomic<uint64_t> conns{0}, in_packets{0}, out_packets{0}, in_bytes{0}, out_bytes{0};
+  };
+  static void bump(std::atomic<uint64_t>& c, uint64_t n) {
+    c.store(c.load(std::memory_order_relaxed) + n, std::memory_order_relaxed);
+  }
+  Slot& slot(unsigned worker) { return slots_[worker < workers_ ? worker : 0]; }
+
+  unsigned workers_;
+  std::unique_ptr<Slot[]> slots_;
+  StatsTotals base_;
+};
+
+}  // namespace vsd::core

@@ -1,0 +1,49 @@
+#include "sched/catalog.h"
+
+#include <array>
+
+#include "sched/algorithms.h"
+
+namespace vsd::sched {
+
+namespace {
+
+struct Algorithm {
+  std::string_view name;
+  std::unique_ptr<core::Scheduler> (*create)(const core::SchedulerSpec&);
+};
+
+constexpr std::array kAlgorithms = {
+    Algorithm{"rr", make_round_robin},
+};
+
+class Catalog final : public core::SchedulerCatalog {
+ public:
+  bool knows(std::string_view name) const override { return find(name) != nullptr; }
+  std::unique_ptr<core::Scheduler> create(const core::SchedulerSpec& spec) const override {
+    const Algorithm* a = find(spec.name);
+    return a ? a->create(spec) : nullptr;
+  }
+
+ private:
+  static const Algorithm* find(std::string_view name) {
+    for (const auto& a : kAlgorithms)
+      if (a.name == name) return &a;
+    return nullptr;
+  }
+};
+
+}  // namespace
+
+const core::SchedulerCatalog& catalog() {
+  static const Catalog instance;
+  return instance;
+}
+
+std::vector<std::string_view> algorithm_names() {
+  std::vector<std::string_view> names;
+  for (const auto& a : kAlgorithms) names.push_back(a.name);
+  return names;
+}
+
+}  // namespace vsd::sched
