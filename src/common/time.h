@@ -26,8 +26,8 @@ class Clock {
 class SteadyClock final : public Clock {
  public:
   Instant now() const override {
-    return Instant{std::chrono::duration_cast<Duration>(
-        std::chrono::steady_clock::now().time_since_epoch())};
+    return Instant{
+        std::chrono::duration_cast<Duration>(std::chrono::steady_clock::now().time_since_epoch())};
   }
 };
 

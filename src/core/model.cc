@@ -7,9 +7,13 @@ namespace vsd::core {
 
 namespace {
 
-Error error(int code, std::string message) { return Error{std::move(message), code}; }
+Error error(int code, std::string message) {
+  return Error{std::move(message), code};
+}
 
-std::string where(const ServiceKey& key) { return to_string(key); }
+std::string where(const ServiceKey& key) {
+  return to_string(key);
+}
 std::string where(const ServiceKey& key, const Endpoint& dest) {
   return to_string(key) + " -> " + to_string(dest);
 }
@@ -21,8 +25,7 @@ Status validate_service(const ServiceConfig& c, const SchedulerCatalog& schedule
       return error(EINVAL, where(k) + ": address family does not match the service family");
     if (k.port == 0 && !c.persistent())
       return error(EINVAL, where(k) + ": port 0 is allowed only for a persistent service");
-    if (k.protocol != Protocol::tcp && k.protocol != Protocol::udp &&
-        k.protocol != Protocol::sctp)
+    if (k.protocol != Protocol::tcp && k.protocol != Protocol::udp && k.protocol != Protocol::sctp)
       return error(EINVAL, where(k) + ": unknown protocol");
   }
   if (!schedulers.knows(c.scheduler))
@@ -95,7 +98,9 @@ std::vector<const ServiceEntry*> Model::services_in_order() const {
   return out;
 }
 
-Status Model::apply(const Change& change) { return apply(std::span<const Change>(&change, 1)); }
+Status Model::apply(const Change& change) {
+  return apply(std::span<const Change>(&change, 1));
+}
 
 Status Model::apply(std::span<const Change> changes) {
   Draft draft{services_, order_, {}};
@@ -143,11 +148,11 @@ Status Model::apply_one(Draft& draft, const Change& change) const {
           ServiceEntry* e = draft.writable_entry(c.service);
           if (!e) return error(ESRCH, where(c.service) + ": no such service");
           if (e->find(c.config.endpoint()))
-            return error(EEXIST, where(c.service, c.config.endpoint()) +
-                                     ": destination already exists");
+            return error(EEXIST,
+                         where(c.service, c.config.endpoint()) + ": destination already exists");
           if (Status s = validate_destination(e->config, c.config); !s.ok()) return s;
           e->destinations.push_back(
-              {c.config, Ref<RealServer>::make(c.config, e->runtime->load, workers_)});
+              {c.config, Ref<RealServer>::make(c.config, e->runtime, workers_)});
         } else if constexpr (std::is_same_v<T, EditDestination>) {
           ServiceEntry* e = draft.writable_entry(c.service);
           if (!e) return error(ESRCH, where(c.service) + ": no such service");

@@ -13,19 +13,10 @@
 #include "core/real_server.h"
 #include "core/scheduler.h"
 #include "core/service.h"
-#include "core/service_load.h"
+#include "core/service_runtime.h"
 #include "core/stats.h"
 
 namespace vsd::core {
-
-// What lives as long as a virtual service does, whatever edits it goes through: its counters,
-// its rate estimator and the load board its scheduler listens on.
-struct ServiceRuntime {
-  explicit ServiceRuntime(unsigned workers) : stats(workers) {}
-  Stats stats;
-  RateEstimator estimator;  // control loop only
-  std::shared_ptr<ServiceLoad> load = std::make_shared<ServiceLoad>();
-};
 
 struct DestinationEntry {
   DestinationConfig config;
@@ -65,8 +56,8 @@ struct DeleteDestination {
   Endpoint destination;
 };
 struct ClearServices {};
-using Change = std::variant<AddService, EditService, DeleteService, AddDestination,
-                            EditDestination, DeleteDestination, ClearServices>;
+using Change = std::variant<AddService, EditService, DeleteService, AddDestination, EditDestination,
+                            DeleteDestination, ClearServices>;
 
 // The control loop's configuration model: virtual services and their destinations. Every change
 // is validated; a batch is applied whole or not at all, and a rejected change leaves the model as
@@ -74,8 +65,8 @@ using Change = std::variant<AddService, EditService, DeleteService, AddDestinati
 // in Error::code so that vsadm can print ipvsadm's words for them.
 class Model {
  public:
-  using ServiceMap = std::unordered_map<ServiceKey, std::shared_ptr<const ServiceEntry>,
-                                        ServiceKeyHash>;
+  using ServiceMap =
+      std::unordered_map<ServiceKey, std::shared_ptr<const ServiceEntry>, ServiceKeyHash>;
 
   Model(const SchedulerCatalog& schedulers, unsigned workers = 1);
 

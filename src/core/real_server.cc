@@ -2,7 +2,7 @@
 
 namespace vsd::core {
 
-RealServer::RealServer(const DestinationConfig& config, std::shared_ptr<ServiceLoad> service_load,
+RealServer::RealServer(const DestinationConfig& config, std::shared_ptr<ServiceRuntime> service,
                        unsigned workers)
     : address_(config.address),
       port_(config.port),
@@ -11,7 +11,7 @@ RealServer::RealServer(const DestinationConfig& config, std::shared_ptr<ServiceL
       upper_threshold_(config.upper_threshold),
       lower_threshold_(config.lower_threshold),
       stats_(workers),
-      service_load_(std::move(service_load)) {}
+      service_(std::move(service)) {}
 
 void RealServer::apply(const DestinationConfig& config) {
   weight_.store(static_cast<int32_t>(config.weight), std::memory_order_relaxed);
@@ -21,12 +21,13 @@ void RealServer::apply(const DestinationConfig& config) {
   // IPVS __ip_vs_update_dest: a new upper threshold of 0 (or above the load) lifts the mark.
   if (config.upper_threshold == 0 || total_connections() < config.upper_threshold)
     overloaded_.store(false, std::memory_order_relaxed);
-  service_load_->changed(*this);
+  service_->load.changed(*this);
 }
 
 void RealServer::check_overload_after_bind() {
   const uint32_t upper = upper_threshold();
-  if (upper != 0 && total_connections() >= upper) overloaded_.store(true, std::memory_order_relaxed);
+  if (upper != 0 && total_connections() >= upper)
+    overloaded_.store(true, std::memory_order_relaxed);
 }
 
 void RealServer::check_overload_after_unbind() {
@@ -47,13 +48,13 @@ void RealServer::check_overload_after_unbind() {
 void RealServer::bind_connection(bool active) {
   (active ? active_ : inactive_).fetch_add(1, std::memory_order_relaxed);
   check_overload_after_bind();
-  service_load_->changed(*this);
+  service_->load.changed(*this);
 }
 
 void RealServer::unbind_connection(bool active) {
   (active ? active_ : inactive_).fetch_sub(1, std::memory_order_relaxed);
   check_overload_after_unbind();
-  service_load_->changed(*this);
+  service_->load.changed(*this);
 }
 
 void RealServer::set_connection_activity(bool now_active) {
@@ -64,7 +65,7 @@ void RealServer::set_connection_activity(bool now_active) {
     inactive_.fetch_add(1, std::memory_order_relaxed);
     active_.fetch_sub(1, std::memory_order_relaxed);
   }
-  service_load_->changed(*this);
+  service_->load.changed(*this);
 }
 
 void RealServer::bind_template() {

@@ -5,8 +5,9 @@
 #include <memory>
 
 #include "common/ref_counted.h"
+#include "core/rate_estimator.h"
 #include "core/service.h"
-#include "core/service_load.h"
+#include "core/service_runtime.h"
 #include "core/stats.h"
 
 namespace vsd::core {
@@ -17,7 +18,7 @@ namespace vsd::core {
 // when a user edits the destination.
 class RealServer : public RefCounted<RealServer> {
  public:
-  RealServer(const DestinationConfig& config, std::shared_ptr<ServiceLoad> service_load,
+  RealServer(const DestinationConfig& config, std::shared_ptr<ServiceRuntime> service,
              unsigned workers);
 
   const IpAddress& address() const { return address_; }
@@ -50,10 +51,12 @@ class RealServer : public RefCounted<RealServer> {
 
   Stats& stats() { return stats_; }
   const Stats& stats() const { return stats_; }
-  ServiceLoad& service_load() { return *service_load_; }
+  // The service this destination belongs to (its counters take the same packets).
+  ServiceRuntime& service() { return *service_; }
+  RateEstimator estimator;  // touched by the control loop only
 
   // Where the attached load-indexing scheduler keeps this destination; read and written only
-  // under service_load().lock().
+  // under service().load.lock().
   uint32_t scheduler_slot = 0;
 
  private:
@@ -74,7 +77,7 @@ class RealServer : public RefCounted<RealServer> {
   std::atomic<uint32_t> inactive_{0};
   std::atomic<uint32_t> persistent_{0};
   Stats stats_;
-  std::shared_ptr<ServiceLoad> service_load_;
+  std::shared_ptr<ServiceRuntime> service_;
 };
 
 }  // namespace vsd::core

@@ -45,7 +45,8 @@ struct SchedulerSpec {
   std::string_view name;
   uint32_t flags = 0;  // service_flag::sched1..3
   std::vector<RealServer*> destinations;
-  std::shared_ptr<ServiceLoad> service_load;
+  // The service's load board (a load-indexing scheduler attaches to it); outlives the scheduler.
+  ServiceLoad* service_load = nullptr;
 };
 
 class SchedulerCatalog {

@@ -34,8 +34,10 @@ std::string_view to_string(ForwardMethod method) {
 
 std::optional<ForwardMethod> forward_method_from_name(std::string_view name) {
   // ipvsadm's words and keepalived's lb_kind/lvs_method words.
-  if (name == "Masq" || name == "NAT" || name == "masq" || name == "nat") return ForwardMethod::masq;
-  if (name == "Route" || name == "DR" || name == "route" || name == "dr") return ForwardMethod::route;
+  if (name == "Masq" || name == "NAT" || name == "masq" || name == "nat")
+    return ForwardMethod::masq;
+  if (name == "Route" || name == "DR" || name == "route" || name == "dr")
+    return ForwardMethod::route;
   if (name == "Tunnel" || name == "TUN" || name == "tunnel" || name == "tun")
     return ForwardMethod::tunnel;
   if (name == "Local" || name == "local") return ForwardMethod::local;
@@ -50,7 +52,9 @@ static auto tie(const ServiceKey& k) {
                        : std::tuple(0, k.family, 0u, k.protocol, k.address, k.port);
 }
 
-bool operator==(const ServiceKey& a, const ServiceKey& b) { return tie(a) == tie(b); }
+bool operator==(const ServiceKey& a, const ServiceKey& b) {
+  return tie(a) == tie(b);
+}
 
 bool operator<(const ServiceKey& a, const ServiceKey& b) {
   // ipvsadm --sort: by protocol, then address, then port; fwmark services after the others.

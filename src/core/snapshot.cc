@@ -27,7 +27,7 @@ std::shared_ptr<const ServiceView> make_view(const std::shared_ptr<const Service
     view->scheduler = previous->scheduler;
   } else {
     SchedulerSpec spec{entry->config.scheduler, entry->config.flags & service_flag::sched_mask,
-                       view->destinations, entry->runtime->load};
+                       view->destinations, &entry->runtime->load};
     view->scheduler = schedulers.create(spec);
     if (previous && previous->config().scheduler == entry->config.scheduler)
       view->scheduler->inherit(*previous->scheduler);
@@ -50,7 +50,8 @@ std::shared_ptr<const Snapshot> Snapshot::build(const Model& model, const Snapsh
       if (it != previous->index_.end()) before = it->second;
     }
     // An untouched service shares its view (and so its scheduler) as it is.
-    auto view = before && before->entry == entry ? before : make_view(entry, before.get(), schedulers);
+    auto view =
+        before && before->entry == entry ? before : make_view(entry, before.get(), schedulers);
     snapshot->index_[key] = view;
     snapshot->services_.push_back(std::move(view));
   }

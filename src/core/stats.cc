@@ -36,8 +36,12 @@ StatsTotals Stats::raw_totals() const {
   return t;
 }
 
-StatsTotals Stats::totals() const { return raw_totals() - base_; }
+StatsTotals Stats::totals() const {
+  return raw_totals() - base_;
+}
 
-void Stats::zero() { base_ = raw_totals(); }
+void Stats::zero() {
+  base_ = raw_totals();
+}
 
 }  // namespace vsd::core

@@ -71,9 +71,8 @@ TEST_F(ModelTest, RejectsEachInvalidChangeWithItsReasonAndChangesNothing) {
       {"delete missing service", DeleteService{tcp("192.168.2.99", 80)}, ESRCH, "no such service"},
       {"dest to missing service", AddDestination{tcp("192.168.2.99", 80), dest("10.0.0.1", 80)},
        ESRCH, "no such service"},
-      {"duplicate destination",
-       AddDestination{tcp("192.168.2.11", 80), dest("10.10.10.11", 80)}, EEXIST,
-       "destination already exists"},
+      {"duplicate destination", AddDestination{tcp("192.168.2.11", 80), dest("10.10.10.11", 80)},
+       EEXIST, "destination already exists"},
       {"weight too large",
        AddDestination{tcp("192.168.2.11", 80), dest("10.0.0.2", 80, ForwardMethod::masq, 65536)},
        ERANGE, "weight 65536"},
@@ -89,9 +88,8 @@ TEST_F(ModelTest, RejectsEachInvalidChangeWithItsReasonAndChangesNothing) {
       {"family mismatch",
        AddDestination{tcp("192.168.2.11", 80), dest("2001:db8::1", 80, ForwardMethod::masq)},
        EINVAL, "family"},
-      {"edit missing destination",
-       EditDestination{tcp("192.168.2.11", 80), dest("10.0.0.9", 80)}, ENOENT,
-       "no such destination"},
+      {"edit missing destination", EditDestination{tcp("192.168.2.11", 80), dest("10.0.0.9", 80)},
+       ENOENT, "no such destination"},
       {"delete missing destination",
        DeleteDestination{tcp("192.168.2.11", 80), *parse_endpoint("10.0.0.9:80")}, ENOENT,
        "no such destination"},
@@ -130,8 +128,7 @@ TEST_F(ModelTest, FwmarkServicesIgnorePortRules) {
   c.key = ServiceKey::firewall_mark(7);
   c.scheduler = "rr";
   ASSERT_TRUE(model.apply(AddService{c}).ok());
-  EXPECT_TRUE(
-      model.apply(AddDestination{c.key, dest("10.0.0.2", 0, ForwardMethod::route)}).ok());
+  EXPECT_TRUE(model.apply(AddDestination{c.key, dest("10.0.0.2", 0, ForwardMethod::route)}).ok());
 }
 
 TEST_F(ModelTest, ABatchIsAppliedWholeOrNotAtAll) {

@@ -21,7 +21,7 @@ class DestinationPool {
     c.weight = weight;
     c.upper_threshold = upper;
     c.lower_threshold = lower;
-    servers_.push_back(Ref<core::RealServer>::make(c, load_, 1));
+    servers_.push_back(Ref<core::RealServer>::make(c, service_, 1));
     return servers_.back().get();
   }
   core::RealServer* operator[](size_t i) const { return servers_[i].get(); }
@@ -33,9 +33,9 @@ class DestinationPool {
     return out;
   }
   core::SchedulerSpec spec(std::string_view name, uint32_t flags = 0) const {
-    return core::SchedulerSpec{name, flags, list(), load_};
+    return core::SchedulerSpec{name, flags, list(), &service_->load};
   }
-  std::shared_ptr<core::ServiceLoad> service_load() const { return load_; }
+  core::ServiceLoad& service_load() const { return service_->load; }
 
   // Binds or unbinds connections until the destination has exactly this many.
   static void set_load(core::RealServer* d, uint32_t active, uint32_t inactive) {
@@ -56,7 +56,7 @@ class DestinationPool {
   }
 
  private:
-  std::shared_ptr<core::ServiceLoad> load_ = std::make_shared<core::ServiceLoad>();
+  std::shared_ptr<core::ServiceRuntime> service_ = std::make_shared<core::ServiceRuntime>(1);
   std::vector<Ref<core::RealServer>> servers_;
 };
 
