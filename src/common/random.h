@@ -17,7 +17,9 @@ class SplitMix64 {
   }
   // Uniform in [0, bound) (Lemire's multiply-shift; the bias is below 2^-32 for our bounds).
   uint64_t below(uint64_t bound) {
-    return static_cast<uint64_t>((static_cast<unsigned __int128>(next()) * bound) >> 64);
+    __extension__ using uint128 =
+        unsigned __int128;  // GCC/Clang built-in; -Wpedantic wants it marked
+    return static_cast<uint64_t>((static_cast<uint128>(next()) * bound) >> 64);
   }
 
  private:
