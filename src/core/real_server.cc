@@ -69,13 +69,18 @@ void RealServer::set_connection_activity(bool now_active) {
 }
 
 void RealServer::bind_template() {
+  const bool was_overloaded = overloaded();
   persistent_.fetch_add(1, std::memory_order_relaxed);
   check_overload_after_bind();
+  // The counts a load index keeps did not change, but availability may have.
+  if (overloaded() != was_overloaded) service_->load.changed(*this);
 }
 
 void RealServer::unbind_template() {
+  const bool was_overloaded = overloaded();
   persistent_.fetch_sub(1, std::memory_order_relaxed);
   check_overload_after_unbind();
+  if (overloaded() != was_overloaded) service_->load.changed(*this);
 }
 
 }  // namespace vsd::core

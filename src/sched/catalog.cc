@@ -15,6 +15,13 @@ struct Algorithm {
 
 constexpr std::array kAlgorithms = {
     Algorithm{"rr", make_round_robin},
+    Algorithm{"wrr", make_weighted_round_robin},
+    Algorithm{"lc", make_least_connection},
+    Algorithm{"wlc", make_weighted_least_connection},
+    Algorithm{"sed", make_shortest_expected_delay},
+    Algorithm{"nq", make_never_queue},
+    Algorithm{"fo", make_failover},
+    Algorithm{"ovf", make_overflow},
 };
 
 class Catalog final : public core::SchedulerCatalog {
