@@ -1,0 +1,224 @@
+#include "config/parser.h"
+
+#include <unordered_map>
+
+#include "config/values.h"
+#include "config/virtual_server_parser.h"
+
+namespace vsd::config {
+
+namespace {
+
+void parse_lvs_timeouts(const Node& s, LvsTimeouts& t, Diagnostics& d) {
+  for (size_t i = 0; i < s.args.size(); i += 2) {
+    const std::string& which = s.args[i].text;
+    auto v = integer_arg(s, i + 1, 0, 86400 * 365, d);
+    if (!v) return;
+    const auto seconds = static_cast<uint32_t>(*v);
+    if (which == "tcp")
+      t.tcp = seconds;
+    else if (which == "tcpfin")
+      t.tcpfin = seconds;
+    else if (which == "udp")
+      t.udp = seconds;
+    else
+      d.error(s.args[i].where, "lvs_timeouts: '" + which + "' is not tcp, tcpfin or udp");
+  }
+  if (s.args.empty()) d.error(s.where(), "lvs_timeouts needs at least one of tcp, tcpfin, udp");
+}
+
+void parse_sync_daemon(const Node& s, GlobalDefs& g, Diagnostics& d) {
+  SyncDaemonConfig sync;
+  auto interface = string_arg(s, 0, d);
+  if (!interface) return;
+  sync.interface = *interface;
+  for (size_t i = 1; i < s.args.size(); ++i) {
+    const std::string& k = s.args[i].text;
+    if (k == "inst" ||
+        (i == 1 && k != "id" && k != "maxlen" && k != "port" && k != "ttl" && k != "group")) {
+      const size_t at = k == "inst" ? ++i : i;
+      if (auto v = string_arg(s, at, d)) sync.instance = *v;
+    } else if (k == "id") {
+      if (auto v = integer_arg(s, ++i, 0, 255, d)) sync.sync_id = static_cast<uint32_t>(*v);
+    } else if (k == "maxlen") {
+      if (auto v = integer_arg(s, ++i, 1, 65507, d)) sync.max_length = static_cast<uint32_t>(*v);
+    } else if (k == "port") {
+      if (auto v = integer_arg(s, ++i, 1, 65535, d)) sync.port = static_cast<uint16_t>(*v);
+    } else if (k == "ttl") {
+      if (auto v = integer_arg(s, ++i, 1, 255, d)) sync.ttl = static_cast<uint32_t>(*v);
+    } else if (k == "group") {
+      sync.group = address_arg(s, ++i, d);
+    } else {
+      d.error(s.args[i].where, "lvs_sync_daemon: unknown option '" + k + "'");
+    }
+  }
+  g.lvs_sync_daemon = sync;
+}
+
+void parse_global_defs(const Node& node, GlobalDefs& g, Diagnostics& d) {
+  for (const Node& s : node.children) {
+    const std::string& k = s.name();
+    if (k == "router_id") {
+      if (auto v = string_arg(s, 0, d)) g.router_id = *v;
+    } else if (k == "notification_email") {
+      for (const Node& e : s.children) g.notification_email.push_back(e.name());
+    } else if (k == "notification_email_from") {
+      if (auto v = string_arg(s, 0, d)) g.notification_email_from = *v;
+    } else if (k == "smtp_server") {
+      g.smtp_server = string_arg(s, 0, d);
+      if (s.args.size() > 1) g.smtp_port = port_arg(s, 1, d);
+    } else if (k == "lvs_timeouts") {
+      parse_lvs_timeouts(s, g.lvs_timeouts, d);
+    } else if (k == "lvs_sync_daemon") {
+      parse_sync_daemon(s, g, d);
+    } else {
+      g.other.push_back(s);  // keepalived has ~150 global keywords; kept for later modules
+    }
+  }
+}
+
+std::optional<std::string> block_name(const Node& node, Diagnostics& d) {
+  if (!node.is_block) {
+    d.error(node.where(), "'" + node.name() + "' needs a { } block");
+    return std::nullopt;
+  }
+  return string_arg(node, 0, d);
+}
+
+}  // namespace
+
+std::optional<Configuration> parse_tree(const std::vector<Node>& tree, Diagnostics& d) {
+  Configuration config;
+  for (const Node& node : tree) {
+    const std::string& k = node.name();
+    if (k == "global_defs") {
+      parse_global_defs(node, config.global, d);
+    } else if (k == "virtual_server") {
+      if (auto vs = parse_virtual_server(node, d)) config.virtual_servers.push_back(std::move(*vs));
+    } else if (k == "virtual_server_group") {
+      auto name = block_name(node, d);
+      auto members = parse_virtual_server_group(node, d);
+      if (name && members) config.groups[*name] = std::move(*members);
+    } else if (k == "vrrp_instance" || k == "vrrp_sync_group" || k == "vrrp_script") {
+      auto name = block_name(node, d);
+      if (!name) continue;
+      auto& list = k == "vrrp_instance"     ? config.vrrp_instances
+                   : k == "vrrp_sync_group" ? config.vrrp_sync_groups
+                                            : config.vrrp_scripts;
+      list.push_back(NamedBlock{*name, node});
+    } else {
+      d.warning(node.where(), "unknown keyword '" + k + "'");
+    }
+  }
+  for (const auto& vs : config.virtual_servers)
+    if (!vs.group.empty() && !config.groups.count(vs.group))
+      d.error(vs.where, "virtual_server group '" + vs.group + "' is not defined");
+  if (!d.ok()) return std::nullopt;
+  return config;
+}
+
+std::optional<Configuration> parse_text(const std::string& text, const std::string& name,
+                                        const LexOptions& options, Diagnostics& d) {
+  Lexer lexer(options);
+  auto lines = lexer.read_string(text, name);
+  for (const auto& w : lexer.warnings()) d.add_warning(w);
+  if (!lines.ok()) {
+    d.add_error(lines.error().message);
+    return std::nullopt;
+  }
+  auto tree = build_block_tree(*lines);
+  if (!tree.ok()) {
+    d.add_error(tree.error().message);
+    return std::nullopt;
+  }
+  return parse_tree(*tree, d);
+}
+
+std::optional<Configuration> parse_file(const std::string& path, const LexOptions& options,
+                                        Diagnostics& d) {
+  Lexer lexer(options);
+  auto lines = lexer.read_file(path);
+  for (const auto& w : lexer.warnings()) d.add_warning(w);
+  if (!lines.ok()) {
+    d.add_error(lines.error().message);
+    return std::nullopt;
+  }
+  auto tree = build_block_tree(*lines);
+  if (!tree.ok()) {
+    d.add_error(tree.error().message);
+    return std::nullopt;
+  }
+  return parse_tree(*tree, d);
+}
+
+namespace {
+
+// The services one virtual_server stands for: itself, or one per group member.
+std::vector<core::ServiceKey> service_keys(const VirtualServerConfig& vs,
+                                           const Configuration& config) {
+  if (vs.group.empty()) return {vs.service.key};
+  std::vector<core::ServiceKey> keys;
+  for (const GroupMember& m : config.groups.at(vs.group)) {
+    if (m.fwmark) {
+      keys.push_back(core::ServiceKey::firewall_mark(m.fwmark));
+      continue;
+    }
+    const uint32_t first = m.address.is_v4() ? (m.address.v4_host_order() & 0xff) : 0;
+    const uint32_t last = m.range_last_octet ? m.range_last_octet : first;
+    for (uint32_t octet = first; octet <= last && octet <= 255; ++octet) {
+      IpAddress a = m.address.is_v4()
+                        ? IpAddress::v4((m.address.v4_host_order() & ~uint32_t{0xff}) | octet)
+                        : m.address;
+      keys.push_back(core::ServiceKey::virtual_address(vs.service.key.protocol, a, m.port));
+    }
+  }
+  return keys;
+}
+
+}  // namespace
+
+std::optional<std::vector<core::Change>> to_changes(const Configuration& config,
+                                                    const core::SchedulerCatalog& schedulers,
+                                                    Diagnostics& d) {
+  core::Model scratch(schedulers);
+  std::vector<core::Change> changes;
+  std::unordered_map<core::ServiceKey, SourceLocation, core::ServiceKeyHash> defined_at;
+  auto check = [&](core::Change change, const SourceLocation& where) {
+    if (Status s = scratch.apply(change); !s.ok()) {
+      d.error(where, s.error().message);
+      return;
+    }
+    changes.push_back(std::move(change));
+  };
+  for (const VirtualServerConfig& vs : config.virtual_servers) {
+    for (const core::ServiceKey& key : service_keys(vs, config)) {
+      if (auto [first, fresh] = defined_at.try_emplace(key, vs.where); !fresh) {
+        d.error(vs.where,
+                core::to_string(key) + ": service already defined at " + to_string(first->second));
+        continue;
+      }
+      core::ServiceConfig service = vs.service;
+      service.key = key;
+      if (key.is_fwmark()) service.key.protocol = vs.service.key.protocol;
+      if (key.family == AddressFamily::v6 && service.persistence_prefix == 32)
+        service.persistence_prefix = 128;
+      check(core::AddService{service}, vs.where);
+      for (const RealServerConfig& rs : vs.real_servers) {
+        core::DestinationConfig dest = rs.destination;
+        if (core::keeps_port(dest.method) && !key.is_fwmark() && dest.port != key.port) {
+          // ipvsadm does the same silently; a config line that asks for it deserves a word.
+          if (vs.group.empty())
+            d.warning(rs.where, std::string(core::to_string(dest.method)) +
+                                    " cannot change the port: real server uses " +
+                                    std::to_string(key.port));
+          dest.port = key.port;
+        }
+        check(core::AddDestination{key, dest}, rs.where);
+      }
+    }
+  }
+  if (!d.ok()) return std::nullopt;
+  return changes;
+}
+
+}  // namespace vsd::config

@@ -1,0 +1,29 @@
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "config/configuration.h"
+#include "config/diagnostics.h"
+#include "config/lexer.h"
+#include "core/model.h"
+
+namespace vsd::config {
+
+// Reads a keepalived.conf (or vsd.conf) into a Configuration. Every problem is reported in
+// `d` with file:line; the result is empty when there was any error.
+std::optional<Configuration> parse_file(const std::string& path, const LexOptions& options,
+                                        Diagnostics& d);
+std::optional<Configuration> parse_text(const std::string& text, const std::string& name,
+                                        const LexOptions& options, Diagnostics& d);
+std::optional<Configuration> parse_tree(const std::vector<Node>& tree, Diagnostics& d);
+
+// The model changes that build the configuration's services from nothing, checked against the
+// model's rules (a scratch model, so nothing live is touched); a rule broken is reported at the
+// line of the virtual_server or real_server that breaks it.
+std::optional<std::vector<core::Change>> to_changes(const Configuration& config,
+                                                    const core::SchedulerCatalog& schedulers,
+                                                    Diagnostics& d);
+
+}  // namespace vsd::config
