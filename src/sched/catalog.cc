@@ -22,6 +22,12 @@ constexpr std::array kAlgorithms = {
     Algorithm{"nq", make_never_queue},
     Algorithm{"fo", make_failover},
     Algorithm{"ovf", make_overflow},
+    Algorithm{"dh", make_destination_hashing},
+    Algorithm{"sh", make_source_hashing},
+    Algorithm{"mh", make_maglev_hashing},
+    Algorithm{"lblc", make_locality_least_connection},
+    Algorithm{"lblcr", make_locality_least_connection_replicated},
+    Algorithm{"twos", make_power_of_two_choices},
 };
 
 class Catalog final : public core::SchedulerCatalog {
