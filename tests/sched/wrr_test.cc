@@ -9,6 +9,7 @@
 
 #include "sched/catalog.h"
 #include "sched/connection_load.h"
+#include "sched/picks.h"
 #include "support/pool.h"
 
 namespace vsd::sched {
@@ -18,23 +19,9 @@ using vsd::testing::ConnectionLoad;
 using vsd::testing::describe;
 using vsd::testing::DestinationPool;
 using vsd::testing::input_from;
+using vsd::testing::picks;
 using vsd::testing::reconfigure;
-
-// Last octet of each chosen destination's address, "none" when there is none.
-std::vector<std::string> picks(core::Scheduler& s, int count) {
-  std::vector<std::string> out;
-  for (int i = 0; i < count; ++i) {
-    core::RealServer* d = s.schedule(input_from("10.0.0.1"));
-    out.push_back(d ? std::to_string(d->address().bytes()[3]) : "none");
-  }
-  return out;
-}
-
-std::vector<std::string> repeat(const std::vector<std::string>& cycle, int times) {
-  std::vector<std::string> out;
-  for (int i = 0; i < times; ++i) out.insert(out.end(), cycle.begin(), cycle.end());
-  return out;
-}
+using vsd::testing::repeat;
 
 // A, B, C = 10.1.1.1, .2, .3 with the given weights.
 DestinationPool abc(int64_t a, int64_t b, int64_t c) {
