@@ -2,6 +2,7 @@
 // each pass choosing, in order, the destinations whose weight reaches the bar. The bar starts at
 // mw (the highest weight less di - 1, so that the last pass is at 1) and falls by di (the gcd of
 // the weights) at each return to the list head. Weights 1, 2, 3 give C B C A B C.
+#include <algorithm>
 #include <mutex>
 #include <numeric>
 
