@@ -312,8 +312,10 @@ bool FamilyTable<A>::try_reclaim(uint32_t index, int64_t now_ns, Mode mode) {
   if (!e.status.compare_exchange_strong(expected, entry_status::reclaiming,
                                         std::memory_order_acquire, std::memory_order_relaxed))
     return false;
+  // A template that still controls connections stays. Its deadline is not moved here: the
+  // connections may be due themselves and merely not reclaimed yet. The last one to go moves
+  // it to where IPVS's re-armed timer would fire next (release_control).
   if (mode == Mode::due && e.is_template() && e.n_control.load(std::memory_order_acquire) > 0) {
-    advance_template_deadline(e, now_ns);
     e.status.store(entry_status::linked, std::memory_order_release);
     return false;
   }
