@@ -3,7 +3,8 @@
 JOBS ?= $(shell nproc)
 BUILD ?= build
 BUILD_SAN ?= build-asan
-DEBIAN_PACKAGES := cmake ninja-build g++ make pkg-config libgtest-dev libgmock-dev libbenchmark-dev
+DEBIAN_PACKAGES := cmake ninja-build g++ make pkg-config libgtest-dev libgmock-dev libbenchmark-dev \
+	nlohmann-json3-dev
 
 .PHONY: deps build build-asan test bench demo format clean
 
