@@ -181,3 +181,25 @@ Status Model::apply_one(Draft& draft, const Change& change) const {
 }
 
 }  // namespace vsd::core
+
+namespace vsd::core {
+
+void sample_rates(const Model& model) {
+  for (const auto& [key, entry] : model.services()) {
+    entry->runtime->estimator.sample(entry->runtime->stats.raw_totals());
+    for (const auto& d : entry->destinations)
+      d.server->estimator.sample(d.server->stats().raw_totals());
+  }
+}
+
+void zero_counters(const ServiceEntry& service) {
+  // As ip_vs_zero_stats: the shown counters restart from zero and so does the estimator.
+  service.runtime->stats.zero();
+  service.runtime->estimator.reset(service.runtime->stats.raw_totals());
+  for (const auto& d : service.destinations) {
+    d.server->stats().zero();
+    d.server->estimator.reset(d.server->stats().raw_totals());
+  }
+}
+
+}  // namespace vsd::core

@@ -94,3 +94,13 @@ class Model {
 };
 
 }  // namespace vsd::core
+
+namespace vsd::core {
+
+// The rate estimator's 2-second tick for every service and destination of the model
+// (IPVS's estimation_timer). Control loop only.
+void sample_rates(const Model& model);
+// ipvsadm -Z: zero the shown counters (and restart the rates) of one service or of all.
+void zero_counters(const ServiceEntry& service);
+
+}  // namespace vsd::core
