@@ -6,7 +6,7 @@ BUILD_SAN ?= build-asan
 DEBIAN_PACKAGES := cmake ninja-build g++ make pkg-config libgtest-dev libgmock-dev libbenchmark-dev \
 	nlohmann-json3-dev
 
-.PHONY: deps build build-asan test bench demo format clean
+.PHONY: deps build build-asan test bench demo format clean install
 
 deps:
 	@missing=$$(for p in $(DEBIAN_PACKAGES); do dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q "ok installed" || echo $$p; done); \
@@ -38,3 +38,8 @@ format:
 
 clean:
 	rm -rf $(BUILD) $(BUILD_SAN)
+
+# Installs vsd, vsadm (and the ipvsadm link), the systemd unit and the manuals under PREFIX.
+PREFIX ?= /usr
+install: build
+	cmake --install $(BUILD) --prefix $(PREFIX)
