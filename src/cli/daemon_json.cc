@@ -1,0 +1,138 @@
+#include "cli/daemon_json.h"
+
+#include <cerrno>
+
+namespace vsd::cli {
+
+namespace {
+
+const char* tunnel_type_word(TunnelType type) {
+  switch (type) {
+    case TunnelType::gue:
+      return "gue";
+    case TunnelType::gre:
+      return "gre";
+    case TunnelType::ipip:
+      break;
+  }
+  return "ipip";
+}
+
+const char* checksum_word(TunnelChecksum checksum) {
+  switch (checksum) {
+    case TunnelChecksum::checksum:
+      return "checksum";
+    case TunnelChecksum::remote_checksum:
+      return "remote";
+    case TunnelChecksum::none:
+      break;
+  }
+  return "none";
+}
+
+TunnelSettings tunnel_from_json(const api::Json& destination) {
+  TunnelSettings t;
+  if (!destination.is_object() || !destination.contains("tunnel")) return t;
+  const api::Json& j = destination["tunnel"];
+  if (!j.is_object()) return t;
+  const std::string type = j.value("type", std::string("ipip"));
+  t.type = type == "gue" ? TunnelType::gue : type == "gre" ? TunnelType::gre : TunnelType::ipip;
+  if (j.contains("port") && j["port"].is_number_unsigned())
+    t.port = static_cast<uint16_t>(j["port"].get<unsigned>());
+  const std::string checksum = j.value("checksum", std::string("none"));
+  t.checksum = checksum == "checksum" ? TunnelChecksum::checksum
+               : checksum == "remote" ? TunnelChecksum::remote_checksum
+                                      : TunnelChecksum::none;
+  return t;
+}
+
+template <class T>
+T unsigned_field(const api::Json& j, const char* name) {
+  if (!j.is_object() || !j.contains(name) || !j[name].is_number_unsigned()) return T{0};
+  return static_cast<T>(j[name].get<uint64_t>());
+}
+
+}  // namespace
+
+api::Json destination_json(const core::DestinationConfig& destination,
+                           const TunnelSettings& tunnel) {
+  api::Json j = api::to_json(destination);
+  if (destination.method == core::ForwardMethod::tunnel)
+    j["tunnel"] = {{"type", tunnel_type_word(tunnel.type)},
+                   {"port", tunnel.port},
+                   {"checksum", checksum_word(tunnel.checksum)}};
+  return j;
+}
+
+api::Json start_daemon_json(const SyncDaemonRequest& r) {
+  api::Json j = {{"state", r.state == SyncState::master ? "master" : "backup"},
+                 {"mcast_interface", r.mcast_interface},
+                 {"syncid", r.syncid},
+                 {"sync_maxlen", r.sync_maxlen},
+                 {"mcast_port", r.mcast_port},
+                 {"mcast_ttl", r.mcast_ttl}};
+  if (r.mcast_group) j["mcast_group"] = r.mcast_group->to_string();
+  return j;
+}
+
+api::Json stop_daemon_json(const SyncDaemonRequest& r) {
+  return {{"state", r.state == SyncState::master ? "master" : "backup"}};
+}
+
+Result<std::vector<ServiceRow>> service_rows_from_json(const api::Json& list_result) {
+  std::vector<ServiceRow> rows;
+  if (!list_result.is_object() || !list_result.contains("services") ||
+      !list_result["services"].is_array())
+    return Error{"malformed list result: no services", EINVAL};
+  for (const api::Json& sj : list_result["services"]) {
+    auto status = api::service_status_from_json(sj);
+    if (!status.ok()) return status.error();
+    ServiceRow row{status->config, status->stats, status->rates, {}};
+    const api::Json destinations = sj.value("destinations", api::Json::array());
+    for (size_t i = 0; i < status->destinations.size(); ++i) {
+      const api::DestinationStatus& d = status->destinations[i];
+      row.destinations.push_back(DestinationRow{d.config, tunnel_from_json(destinations[i]),
+                                                d.active_connections, d.inactive_connections,
+                                                d.persistent_connections, d.stats, d.rates});
+    }
+    rows.push_back(std::move(row));
+  }
+  return rows;
+}
+
+Result<std::vector<ConnectionRow>> connection_rows_from_json(const api::Json& result) {
+  std::vector<ConnectionRow> rows;
+  if (!result.is_object() || !result.contains("connections") || !result["connections"].is_array())
+    return Error{"malformed list-connections result", EINVAL};
+  for (const api::Json& cj : result["connections"]) {
+    auto c = api::connection_from_json(cj);
+    if (!c.ok()) return c.error();
+    ConnectionRow row{c->protocol,        c->expires_s,   c->state, c->client,
+                      c->virtual_service, c->destination, "",       ""};
+    row.pe_name = cj.value("pe_name", std::string());
+    row.pe_data = cj.value("pe_data", std::string());
+    rows.push_back(std::move(row));
+  }
+  return rows;
+}
+
+SyncDaemons sync_daemons_from_json(const api::Json& result) {
+  SyncDaemons daemons;
+  for (auto [name, target] :
+       {std::pair{"master", &daemons.master}, std::pair{"backup", &daemons.backup}}) {
+    if (!result.is_object() || !result.contains(name) || !result[name].is_object()) continue;
+    const api::Json& j = result[name];
+    SyncDaemonStatus s;
+    s.mcast_interface = j.value("mcast_interface", std::string());
+    s.syncid = unsigned_field<unsigned>(j, "syncid");
+    s.sync_maxlen = unsigned_field<unsigned>(j, "sync_maxlen");
+    if (j.contains("mcast_group") && j["mcast_group"].is_string())
+      s.mcast_group = IpAddress::parse(j["mcast_group"].get<std::string>());
+    s.mcast_port = unsigned_field<uint16_t>(j, "mcast_port");
+    s.mcast_ttl = unsigned_field<uint8_t>(j, "mcast_ttl");
+    *target = s;
+  }
+  return daemons;
+}
+
+}  // namespace vsd::cli
