@@ -47,11 +47,12 @@ Result<core::ServiceKey> service_arg(const Json& args) {
 
 Result<Endpoint> endpoint_arg(const Json& j) {
   if (!j.is_object() || !j.contains("address") || !j["address"].is_string() ||
-      !j.contains("port") || !j["port"].is_number_unsigned())
+      !j.contains("port") || !j["port"].is_number_integer())
     return Error{"bad field 'destination': needs address and port", EINVAL};
   auto a = IpAddress::parse(j["address"].get<std::string>());
-  const auto port = j["port"].get<uint64_t>();
-  if (!a || port > 65535) return Error{"bad field 'destination': not an address and port", EINVAL};
+  const auto port = j["port"].get<int64_t>();
+  if (!a || port < 0 || port > 65535)
+    return Error{"bad field 'destination': not an address and port", EINVAL};
   return Endpoint{*a, static_cast<uint16_t>(port)};
 }
 

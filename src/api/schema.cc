@@ -1,6 +1,7 @@
 #include "api/schema.h"
 
 #include <cerrno>
+#include <limits>
 
 namespace vsd::api {
 
@@ -18,10 +19,20 @@ Result<T> field(const Json& j, const char* name) {
     if (!v.is_string()) return bad(name, "not a string");
   } else if constexpr (std::is_same_v<T, bool>) {
     if (!v.is_boolean()) return bad(name, "not a boolean");
-  } else if constexpr (std::is_signed_v<T>) {
-    if (!v.is_number_integer()) return bad(name, "not an integer");
   } else {
-    if (!v.is_number_unsigned()) return bad(name, "not a non-negative integer");
+    // JSON has one kind of number: accept any integer that fits T (nlohmann keeps 80 built in
+    // C++ as signed and 80 parsed from text as unsigned; both are the same number).
+    if (!v.is_number_integer()) return bad(name, "not an integer");
+    if (v.is_number_unsigned()) {
+      if (v.get<uint64_t>() > static_cast<uint64_t>(std::numeric_limits<T>::max()))
+        return bad(name, v.dump() + " is out of range");
+    } else {
+      const auto x = v.get<int64_t>();
+      if (x < static_cast<int64_t>(std::numeric_limits<T>::min()) ||
+          (x > 0 &&
+           static_cast<uint64_t>(x) > static_cast<uint64_t>(std::numeric_limits<T>::max())))
+        return bad(name, v.dump() + " is out of range");
+    }
   }
   return v.get<T>();
 }

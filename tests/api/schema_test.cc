@@ -73,6 +73,22 @@ TEST(Schema, BadFieldsAreNamed) {
   EXPECT_FALSE(
       service_key_from_json({{"protocol", "tcp"}, {"address", "1.2.3.4"}, {"port", 70000}}).ok());
   EXPECT_FALSE(service_key_from_json({{"fwmark", 0}}).ok());
+  auto port = service_key_from_json({{"protocol", "tcp"}, {"address", "1.2.3.4"}, {"port", 70000}});
+  ASSERT_FALSE(port.ok());
+  EXPECT_EQ(port.error().message, "bad field 'port': 70000 is out of range");
+  EXPECT_FALSE(
+      service_key_from_json({{"protocol", "tcp"}, {"address", "1.2.3.4"}, {"port", -1}}).ok());
+}
+
+TEST(Schema, NumbersBuiltInCodeAndParsedFromTextAreRead) {
+  // 80 written in C++ is a signed JSON number; parsed from text it is unsigned. Both are 80.
+  auto built = service_key_from_json({{"protocol", "udp"}, {"address", "1.2.3.4"}, {"port", 80}});
+  ASSERT_TRUE(built.ok()) << built.error().message;
+  auto parsed = service_key_from_json(
+      Json::parse(R"({"protocol": "udp", "address": "1.2.3.4", "port": 80})"));
+  ASSERT_TRUE(parsed.ok());
+  EXPECT_EQ(*built, *parsed);
+  EXPECT_EQ(built->port, 80);
   EXPECT_FALSE(
       destination_config_from_json({{"address", "1.2.3.4"}, {"port", 1}, {"method", "warp"}}).ok());
 }
