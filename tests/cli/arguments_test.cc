@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "cli/endpoint_argument.h"
 #include "host_table.h"
 
 namespace vsd::cli {
@@ -465,6 +466,49 @@ TEST_F(ArgumentsTest, ProgramNameAppearsInHelpTexts) {
       std::get<Halt>(parse_arguments("/usr/sbin/ipvsadm", std::vector<std::string>{"-x"}, names_));
   EXPECT_EQ(h.err,
             "Try `/usr/sbin/ipvsadm -h' or '/usr/sbin/ipvsadm --help' for more information.\n");
+}
+
+}  // namespace
+}  // namespace vsd::cli
+
+namespace vsd::cli {
+namespace {
+
+// glibc inet_aton() and ipvsadm parse_service() corner cases.
+TEST(EndpointArgument, InetAtonForms) {
+  EXPECT_EQ(parse_inet_aton("10.0.0.1"), 0x0a000001u);
+  EXPECT_EQ(parse_inet_aton("10.1"), 0x0a000001u);
+  EXPECT_EQ(parse_inet_aton("10.1.2"), 0x0a010002u);
+  EXPECT_EQ(parse_inet_aton("167772161"), 0x0a000001u);
+  EXPECT_EQ(parse_inet_aton("0x0a.010.0.1"), 0x0a080001u);
+  EXPECT_EQ(parse_inet_aton("0"), 0u);
+  EXPECT_FALSE(parse_inet_aton("08.0.0.1"));
+  EXPECT_FALSE(parse_inet_aton("256.0.0.1"));
+  EXPECT_FALSE(parse_inet_aton("1.2.3.4.5"));
+  EXPECT_FALSE(parse_inet_aton("1..2"));
+  EXPECT_FALSE(parse_inet_aton("1.2.3.4x"));
+  EXPECT_FALSE(parse_inet_aton(""));
+}
+
+TEST(EndpointArgument, IpvsadmParseServiceQuirks) {
+  const NumericHostLookup numbers;
+  auto v6 = parse_endpoint_argument("[2001:db8::1]:443", 6, numbers);
+  ASSERT_TRUE(v6);
+  EXPECT_EQ(v6->address, *IpAddress::parse("2001:db8::1"));
+  EXPECT_EQ(v6->port, 443);
+  // Without brackets an IPv6 address takes no port: the last group is part of the address.
+  auto bare = parse_endpoint_argument("2001:db8::1:443", 6, numbers);
+  ASSERT_TRUE(bare);
+  EXPECT_EQ(bare->address, *IpAddress::parse("2001:db8::1:443"));
+  EXPECT_FALSE(bare->port);
+  // ipvsadm drops the port of a bracketed IPv4 address.
+  auto bracketed = parse_endpoint_argument("[10.0.0.1]:80", 6, numbers);
+  ASSERT_TRUE(bracketed);
+  EXPECT_EQ(bracketed->address, *IpAddress::parse("10.0.0.1"));
+  EXPECT_FALSE(bracketed->port);
+  EXPECT_FALSE(parse_endpoint_argument("10.0.0.1:", 6, numbers));
+  EXPECT_FALSE(parse_endpoint_argument("10.0.0.1:http", 6, numbers));
+  EXPECT_EQ(parse_endpoint_argument("10.0.0.1:+80", 6, numbers)->port, 80);
 }
 
 }  // namespace
