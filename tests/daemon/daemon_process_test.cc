@@ -194,3 +194,26 @@ TEST_F(DaemonTest, SigtermStopsCleanly) {
 
 }  // namespace
 }  // namespace vsd
+
+namespace vsd {
+namespace {
+
+// Every configuration keepalived ships as a sample (Debian package keepalived) passes vsd -t:
+// the LVS and VRRP ones are understood, the rest only draw warnings.
+TEST(KeepalivedSamples, EveryShippedSamplePassesConfigTest) {
+  const std::filesystem::path samples = "/usr/share/doc/keepalived/samples";
+  if (!std::filesystem::is_directory(samples))
+    GTEST_SKIP() << "keepalived's samples are not installed (Debian package keepalived)";
+  int checked = 0;
+  for (const auto& entry : std::filesystem::directory_iterator(samples)) {
+    const std::string name = entry.path().filename().string();
+    if (name.rfind("keepalived.conf.", 0) != 0) continue;
+    ProcessResult r = run_vsd({"-t", "-f", entry.path().string()});
+    EXPECT_EQ(r.exit_code, 0) << name << ":\n" << r.output;
+    ++checked;
+  }
+  EXPECT_GE(checked, 20);
+}
+
+}  // namespace
+}  // namespace vsd
