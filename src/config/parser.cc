@@ -87,10 +87,10 @@ std::optional<std::string> block_name(const Node& node, Diagnostics& d) {
 
 }  // namespace
 
-std::optional<Configuration> parse_tree(const std::vector<Node>& tree, Diagnostics& d) {
+std::optional<Configuration> parse_tree(std::vector<Node>&& tree, Diagnostics& d) {
   Configuration config;
-  for (const Node& node : tree) {
-    const std::string& k = node.name();
+  for (Node& node : tree) {
+    const std::string k = node.name();
     if (k == "global_defs") {
       parse_global_defs(node, config.global, d);
     } else if (k == "virtual_server") {
@@ -105,7 +105,7 @@ std::optional<Configuration> parse_tree(const std::vector<Node>& tree, Diagnosti
       auto& list = k == "vrrp_instance"     ? config.vrrp_instances
                    : k == "vrrp_sync_group" ? config.vrrp_sync_groups
                                             : config.vrrp_scripts;
-      list.push_back(NamedBlock{*name, node});
+      list.push_back(NamedBlock{*name, std::move(node)});
     } else {
       d.warning(node.where(), "unknown keyword '" + k + "'");
     }
@@ -126,12 +126,12 @@ std::optional<Configuration> parse_text(const std::string& text, const std::stri
     d.add_error(lines.error().message);
     return std::nullopt;
   }
-  auto tree = build_block_tree(*lines);
+  auto tree = build_block_tree(std::move(*lines));
   if (!tree.ok()) {
     d.add_error(tree.error().message);
     return std::nullopt;
   }
-  return parse_tree(*tree, d);
+  return parse_tree(std::move(*tree), d);
 }
 
 std::optional<Configuration> parse_file(const std::string& path, const LexOptions& options,
@@ -143,17 +143,14 @@ std::optional<Configuration> parse_file(const std::string& path, const LexOption
     d.add_error(lines.error().message);
     return std::nullopt;
   }
-  auto tree = build_block_tree(*lines);
+  auto tree = build_block_tree(std::move(*lines));
   if (!tree.ok()) {
     d.add_error(tree.error().message);
     return std::nullopt;
   }
-  return parse_tree(*tree, d);
+  return parse_tree(std::move(*tree), d);
 }
 
-namespace {
-
-// The services one virtual_server stands for: itself, or one per group member.
 std::vector<core::ServiceKey> service_keys(const VirtualServerConfig& vs,
                                            const Configuration& config) {
   if (vs.group.empty()) return {vs.service.key};
@@ -175,20 +172,22 @@ std::vector<core::ServiceKey> service_keys(const VirtualServerConfig& vs,
   return keys;
 }
 
-}  // namespace
+namespace {
 
-std::optional<std::vector<core::Change>> to_changes(const Configuration& config,
-                                                    const core::SchedulerCatalog& schedulers,
-                                                    Diagnostics& d) {
-  core::Model scratch(schedulers);
-  std::vector<core::Change> changes;
+// Applies the configuration to a model of its own, one change at a time so that a broken rule is
+// reported at its line; collects the changes if asked.
+std::unique_ptr<core::Model> build(const Configuration& config,
+                                   const core::SchedulerCatalog& schedulers, Diagnostics& d,
+                                   std::vector<core::Change>* collected) {
+  auto model = std::make_unique<core::Model>(schedulers);
+  core::Model& scratch = *model;
   std::unordered_map<core::ServiceKey, SourceLocation, core::ServiceKeyHash> defined_at;
   auto check = [&](core::Change change, const SourceLocation& where) {
     if (Status s = scratch.apply(change); !s.ok()) {
       d.error(where, s.error().message);
       return;
     }
-    changes.push_back(std::move(change));
+    if (collected) collected->push_back(std::move(change));
   };
   for (const VirtualServerConfig& vs : config.virtual_servers) {
     for (const core::ServiceKey& key : service_keys(vs, config)) {
@@ -217,8 +216,23 @@ std::optional<std::vector<core::Change>> to_changes(const Configuration& config,
       }
     }
   }
-  if (!d.ok()) return std::nullopt;
+  if (!d.ok()) return nullptr;
+  return model;
+}
+
+}  // namespace
+
+std::optional<std::vector<core::Change>> to_changes(const Configuration& config,
+                                                    const core::SchedulerCatalog& schedulers,
+                                                    Diagnostics& d) {
+  std::vector<core::Change> changes;
+  if (!build(config, schedulers, d, &changes)) return std::nullopt;
   return changes;
+}
+
+std::unique_ptr<core::Model> to_model(const Configuration& config,
+                                      const core::SchedulerCatalog& schedulers, Diagnostics& d) {
+  return build(config, schedulers, d, nullptr);
 }
 
 }  // namespace vsd::config

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -17,13 +18,21 @@ std::optional<Configuration> parse_file(const std::string& path, const LexOption
                                         Diagnostics& d);
 std::optional<Configuration> parse_text(const std::string& text, const std::string& name,
                                         const LexOptions& options, Diagnostics& d);
-std::optional<Configuration> parse_tree(const std::vector<Node>& tree, Diagnostics& d);
+// Consumes the tree: checker and VRRP blocks are moved into the configuration, not copied.
+std::optional<Configuration> parse_tree(std::vector<Node>&& tree, Diagnostics& d);
 
 // The model changes that build the configuration's services from nothing, checked against the
 // model's rules (a scratch model, so nothing live is touched); a rule broken is reported at the
 // line of the virtual_server or real_server that breaks it.
+// The services one virtual_server stands for: itself, or one per member of its group.
+std::vector<core::ServiceKey> service_keys(const VirtualServerConfig& vs,
+                                           const Configuration& config);
+
 std::optional<std::vector<core::Change>> to_changes(const Configuration& config,
                                                     const core::SchedulerCatalog& schedulers,
                                                     Diagnostics& d);
+// The same check, handing back the model it built (the daemon diffs it against the running one).
+std::unique_ptr<core::Model> to_model(const Configuration& config,
+                                      const core::SchedulerCatalog& schedulers, Diagnostics& d);
 
 }  // namespace vsd::config

@@ -1,0 +1,83 @@
+#include "health/checker.h"
+
+namespace vsd::health {
+
+Checker::Checker(Io& io, CheckTiming timing, std::unique_ptr<Probe> probe, CheckerEvents& events)
+    : io_(io), timing_(timing), probe_(std::move(probe)), events_(events), up_(!timing.alpha) {}
+
+Checker::~Checker() {
+  if (next_timer_) io_.cancel(next_timer_);
+  stop_attempt();
+}
+
+void Checker::start(SplitMix64& jitter) {
+  const auto bound = static_cast<uint64_t>(timing_.first_check_bound().count());
+  schedule(Duration{static_cast<Duration::rep>(bound ? jitter.below(bound + 1) : 0)});
+}
+
+void Checker::adopt(const Checker& previous) {
+  up_ = previous.up_;
+  failed_attempts_ = previous.failed_attempts_;
+  weight_ = previous.weight_;
+  const Instant now = io_.now();
+  // An attempt in flight dies with the old checker; its retry starts right away.
+  schedule(previous.running_ ? Duration{0} : std::max(Duration{0}, previous.due_ - now));
+}
+
+void Checker::schedule(Duration delay) {
+  if (next_timer_) io_.cancel(next_timer_);
+  due_ = io_.now() + delay;
+  next_timer_ = io_.after(delay, [this] {
+    next_timer_ = 0;
+    launch();
+  });
+}
+
+void Checker::launch() {
+  events_.launched(*this, io_.now() - due_);
+  running_ = true;
+  ++runs_;
+  deadline_timer_ = io_.after(timing_.connect_timeout, [this] {
+    deadline_timer_ = 0;
+    probe_->cancel();
+    complete(probe_->at_deadline());
+  });
+  probe_->start([this](ProbeResult result) { complete(std::move(result)); });
+}
+
+void Checker::stop_attempt() {
+  if (deadline_timer_) io_.cancel(deadline_timer_);
+  deadline_timer_ = 0;
+  if (running_) probe_->cancel();
+  running_ = false;
+}
+
+void Checker::complete(ProbeResult result) {
+  if (!running_) return;  // a late answer after the deadline
+  if (deadline_timer_) io_.cancel(deadline_timer_);
+  deadline_timer_ = 0;
+  running_ = false;
+  bool changed = false;
+  if (result.ok) {
+    failed_attempts_ = 0;
+    if (result.weight && result.weight != weight_) {
+      weight_ = result.weight;
+      changed = true;
+    }
+    if (!up_) up_ = changed = true;
+    schedule(timing_.delay_loop);
+  } else if (failed_attempts_ < timing_.retry) {
+    ++failed_attempts_;
+    schedule(timing_.delay_before_retry);
+  } else {
+    failed_attempts_ = 0;
+    if (up_) {
+      up_ = false;
+      changed = true;
+    }
+    schedule(timing_.delay_loop);
+  }
+  events_.finished(*this, result, changed);
+}
+
+}  // namespace vsd::health

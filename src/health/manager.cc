@@ -1,0 +1,273 @@
+#include "health/manager.h"
+
+#include <unordered_map>
+
+#include "config/parser.h"
+
+namespace vsd::health {
+
+namespace {
+
+std::string protocol_word(const core::ServiceKey& key) {
+  switch (key.protocol) {
+    case core::Protocol::udp:
+      return "udp";
+    case core::Protocol::sctp:
+      return "sctp";
+    default:
+      return "tcp";
+  }
+}
+
+// keepalived's FMT_RS / FMT_VS: "[10.0.0.2]:tcp:80"; "FWM 1" for a firewall-mark service.
+std::string endpoint_name(const IpAddress& a, const core::ServiceKey& key, uint16_t port) {
+  return "[" + a.to_string() + "]:" + protocol_word(key) + ":" + std::to_string(port);
+}
+
+std::string pool_name(const config::VirtualServerConfig& vs) {
+  if (!vs.group.empty()) return "group " + vs.group;
+  if (vs.service.key.is_fwmark()) return "FWM " + std::to_string(vs.service.key.fwmark);
+  return endpoint_name(vs.service.key.address, vs.service.key, vs.service.key.port);
+}
+
+}  // namespace
+
+Manager::Manager(Io& io, ScriptRunner& scripts, Logger& log, ManagerHooks hooks, uint64_t seed)
+    : io_(io), scripts_(scripts), log_(log), hooks_(std::move(hooks)), jitter_(seed) {}
+
+Manager::~Manager() = default;
+
+size_t Manager::checker_count() const {
+  return slots_.size();
+}
+
+std::string Manager::server_name(const Server& server) const {
+  const auto& key = server.pool->services.front();
+  return endpoint_name(server.health.config.address, key, server.health.config.port);
+}
+
+std::vector<ServerHealth> Manager::healths(const Pool& pool) const {
+  std::vector<ServerHealth> out;
+  for (const auto& s : pool.servers) out.push_back(s->health);
+  return out;
+}
+
+std::vector<core::DestinationConfig> Manager::desired(const Pool& pool, size_t service) const {
+  const auto servers = healths(pool);
+  return desired_destinations(
+      PoolView{servers, pool.quorum.up(), pool.sorry_server, pool.sorry_server_inhibit},
+      pool.services[service]);
+}
+
+std::vector<core::Change> Manager::configure(const config::Configuration& config,
+                                             config::Diagnostics& d) {
+  std::unordered_map<std::string, CheckerSlot*> old_slots;
+  std::unordered_map<std::string, Pool*> old_pools;
+  for (const auto& pool : pools_) {
+    old_pools[pool->key] = pool.get();
+    for (const auto& server : pool->servers)
+      for (const auto& slot : server->checkers) old_slots[slot->key] = slot.get();
+  }
+  std::vector<std::unique_ptr<Pool>> pools;
+  std::map<const Checker*, CheckerSlot*> slots;
+  std::vector<core::Change> adjustments;
+  for (const config::VirtualServerConfig& vs : config.virtual_servers) {
+    auto pool = std::make_unique<Pool>();
+    pool->services = config::service_keys(vs, config);
+    if (pool->services.empty()) continue;
+    pool->name = pool_name(vs);
+    for (const auto& key : pool->services) pool->key += core::to_string(key) + ";";
+    pool->sorry_server = vs.sorry_server;
+    pool->sorry_server_inhibit = vs.sorry_server_inhibit;
+    pool->omega = vs.omega;
+    pool->quorum = Quorum(vs.quorum, vs.hysteresis);
+    pool->quorum_up = vs.quorum_up;
+    pool->quorum_down = vs.quorum_down;
+    for (const config::RealServerConfig& rs : vs.real_servers) {
+      auto server = std::make_unique<Server>();
+      server->pool = pool.get();
+      server->health.config = rs.destination;
+      server->health.inhibit_on_failure = rs.inhibit_on_failure || vs.inhibit_on_failure;
+      server->notify_up = rs.notify_up;
+      server->notify_down = rs.notify_down;
+      std::map<std::string, int> seen;
+      for (const config::CheckerConfig& block : rs.checkers) {
+        auto settings = read_checker(block, vs, rs, d);
+        if (!settings) continue;
+        auto slot = std::make_unique<CheckerSlot>();
+        slot->server = server.get();
+        slot->key = pool->key + "|" + to_string(rs.destination.endpoint()) + "|" +
+                    settings->identity + "#" + std::to_string(seen[settings->identity]++);
+        slot->settings = std::move(*settings);
+        auto probe = slot->settings.spec->make(slot->settings.target, ProbeEnv{io_, scripts_});
+        slot->checker =
+            std::make_unique<Checker>(io_, slot->settings.timing, std::move(probe), *this);
+        if (auto old = old_slots.find(slot->key); old != old_slots.end()) {
+          slot->checker->adopt(*old->second->checker);
+        } else {
+          log_.info("Activating healthchecker for service " + server_name(*server) + " for VS " +
+                    pool->name);
+          slot->checker->start(jitter_);
+        }
+        slots[slot->checker.get()] = slot.get();
+        server->checkers.push_back(std::move(slot));
+      }
+      for (const auto& slot : server->checkers) {
+        if (!slot->checker->up()) server->health.alive = false;
+        if (slot->checker->weight()) server->health.dynamic_weight = slot->checker->weight();
+      }
+      pool->servers.push_back(std::move(server));
+    }
+    if (auto old = old_pools.find(pool->key); old != old_pools.end())
+      pool->quorum.set_up(old->second->quorum.up());
+    update_quorum(*pool);
+    for (size_t i = 0; i < pool->services.size(); ++i) {
+      std::vector<core::DestinationConfig> full;
+      for (const auto& rs : vs.real_servers) {
+        ServerHealth everyone_up;
+        everyone_up.config = rs.destination;
+        const std::vector<ServerHealth> one{everyone_up};
+        const std::optional<core::DestinationConfig> none;
+        for (const auto& dest :
+             desired_destinations(PoolView{one, true, none, false}, pool->services[i]))
+          full.push_back(dest);
+      }
+      pool->applied.push_back(desired(*pool, i));
+      append_membership_changes(pool->services[i], full, pool->applied.back(), adjustments);
+    }
+    pools.push_back(std::move(pool));
+  }
+  // The old checkers go now; the ones carried over have taken their state and schedule.
+  slots_ = std::move(slots);
+  pools_ = std::move(pools);
+  return adjustments;
+}
+
+std::optional<bool> Manager::alive(const core::ServiceKey& service, const Endpoint& server) const {
+  for (const auto& pool : pools_)
+    for (const auto& key : pool->services)
+      if (key == service)
+        for (const auto& s : pool->servers)
+          if (s->health.config.endpoint() == server) return s->health.alive;
+  return std::nullopt;
+}
+
+void Manager::finished(Checker& checker, const ProbeResult& result, bool state_changed) {
+  auto it = slots_.find(&checker);
+  if (it == slots_.end()) return;
+  CheckerSlot& slot = *it->second;
+  Server& server = *slot.server;
+  const std::string what = slot.settings.type + " on service " + server_name(server);
+  if (!result.ok && checker.failed_attempts() > 0)
+    log_.detail(what + " failed (" + result.detail + "); retry " +
+                std::to_string(checker.failed_attempts()) + " of " +
+                std::to_string(checker.timing().retry));
+  if (!state_changed) return;
+  if (result.ok) {
+    log_.info(what + " success.");
+  } else {
+    log_.info(what + " failed: " + result.detail);
+    log_.info("Check on service " + server_name(server) + " failed after " +
+              std::to_string(checker.timing().retry) + " retries.");
+  }
+  refresh(server, what);
+}
+
+void Manager::refresh(Server& server, const std::string& why) {
+  bool alive = true;
+  std::optional<int64_t> weight;
+  for (const auto& slot : server.checkers) {
+    alive = alive && slot->checker->up();
+    if (slot->checker->weight()) weight = slot->checker->weight();
+  }
+  Pool& pool = *server.pool;
+  const std::string name = server_name(server);
+  if (weight != server.health.dynamic_weight) {
+    log_.info("Changing weight from " + std::to_string(server.health.weight()) + " to " +
+              std::to_string(weight.value_or(server.health.config.weight)) + " for " +
+              (server.health.alive ? "active" : "inactive") + " service " + name + " of VS " +
+              pool.name);
+    server.health.dynamic_weight = weight;
+  }
+  if (alive != server.health.alive) {
+    server.health.alive = alive;
+    const bool inhibit = server.health.inhibit_on_failure;
+    log_.info(std::string(alive ? (inhibit ? "Enabling" : "Adding")
+                                : (inhibit ? "Disabling" : "Removing")) +
+              " service " + name + (alive ? " to VS " : " from VS ") + pool.name);
+    const auto& script = alive ? server.notify_up : server.notify_down;
+    if (script) run_script(*script, "service " + name + " in VS " + pool.name);
+    if (hooks_.alert)
+      hooks_.alert(
+          "Realserver " + name + " of virtual_server " + pool.name + (alive ? " - UP" : " - DOWN"),
+          "=> " + why + (alive ? " succeed" : " failed") + " on service <=");
+  }
+  update_quorum(pool);
+  publish(pool);
+}
+
+void Manager::update_quorum(Pool& pool) {
+  const int64_t weight = live_weight(healths(pool));
+  if (!pool.quorum.update(weight)) return;
+  const int64_t q = pool.quorum.quorum(), h = pool.quorum.hysteresis();
+  if (pool.quorum.up()) {
+    log_.info("Gained quorum " + std::to_string(q) + "+" + std::to_string(h) + "=" +
+              std::to_string(q + h) + " <= " + std::to_string(weight) + " for VS " + pool.name);
+    if (pool.sorry_server)
+      log_.info(std::string(pool.sorry_server_inhibit ? "Disabling" : "Removing") +
+                " sorry server " +
+                endpoint_name(pool.sorry_server->address, pool.services.front(),
+                              pool.sorry_server->port) +
+                " from VS " + pool.name);
+    if (pool.quorum_up) run_script(*pool.quorum_up, "VS " + pool.name);
+  } else {
+    log_.info("Lost quorum " + std::to_string(q) + "-" + std::to_string(h) + "=" +
+              std::to_string(q - h) + " > " + std::to_string(weight) + " for VS " + pool.name);
+    if (pool.quorum_down) run_script(*pool.quorum_down, "VS " + pool.name);
+    if (pool.sorry_server)
+      log_.info(std::string(pool.sorry_server_inhibit ? "Enabling" : "Adding") + " sorry server " +
+                endpoint_name(pool.sorry_server->address, pool.services.front(),
+                              pool.sorry_server->port) +
+                " to VS " + pool.name);
+  }
+  if (hooks_.alert)
+    hooks_.alert(std::string(pool.quorum.up() ? "Gained" : "Lost") + " quorum for VS " + pool.name,
+                 "=> live weight " + std::to_string(weight) + " <=");
+}
+
+void Manager::publish(Pool& pool) {
+  std::vector<core::Change> changes;
+  for (size_t i = 0; i < pool.services.size(); ++i) {
+    auto now = desired(pool, i);
+    append_membership_changes(pool.services[i], pool.applied[i], now, changes);
+    pool.applied[i] = std::move(now);
+  }
+  if (!changes.empty() && hooks_.apply) hooks_.apply(changes);
+}
+
+void Manager::run_script(const std::string& command, const std::string& what) {
+  log_.info("Executing [" + command + "] for " + what);
+  // notify scripts are not time-limited by keepalived either; they are reaped when they end.
+  if (!scripts_.run(command, Duration{0}, [](const ScriptExit&) {}))
+    log_.error("cannot run [" + command + "]");
+}
+
+void Manager::shutdown() {
+  for (const auto& pool : pools_) {
+    if (!pool->omega) continue;
+    for (const auto& server : pool->servers) {
+      if (!server->health.alive || !server->notify_down) continue;
+      log_.info("Executing [" + *server->notify_down + "] for service " + server_name(*server) +
+                " in VS " + pool->name);
+      scripts_.run_detached(*server->notify_down);
+    }
+    if (pool->quorum.up() && pool->quorum_down) {
+      log_.info("Executing [" + *pool->quorum_down + "] for VS " + pool->name);
+      scripts_.run_detached(*pool->quorum_down);
+    }
+  }
+  slots_.clear();
+  pools_.clear();
+}
+
+}  // namespace vsd::health

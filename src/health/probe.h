@@ -1,0 +1,73 @@
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "common/address.h"
+#include "common/time.h"
+#include "config/block_tree.h"
+#include "config/diagnostics.h"
+#include "health/io.h"
+
+namespace vsd::health {
+
+class ScriptRunner;
+
+// The outcome of one check. `weight` is set by checkers that can change the real server's
+// weight (MISC_CHECK with misc_dynamic).
+struct ProbeResult {
+  bool ok = false;
+  std::string detail;  // why it failed, in keepalived's words where it has some
+  std::optional<int64_t> weight;
+};
+
+// Where a checker connects: the real server unless connect_ip/connect_port say otherwise, from
+// bindto/bind_port when given.
+struct ConnectTarget {
+  Endpoint destination;
+  std::optional<IpAddress> bind_address;
+  uint16_t bind_port = 0;
+};
+
+// What a probe may use while it runs.
+struct ProbeEnv {
+  Io& io;
+  ScriptRunner& scripts;
+};
+
+// One protocol's check, run once per start(). It never blocks: it watches its sockets through
+// Io and calls `done` exactly once, unless cancel() comes first (the checker base cancels a
+// probe at its deadline and when the checker goes away).
+class Probe {
+ public:
+  using Done = std::function<void(ProbeResult)>;
+  virtual ~Probe() = default;
+  virtual void start(Done done) = 0;
+  virtual void cancel() = 0;
+  // The attempt's deadline passed (the probe has been cancelled): usually a failure, but a
+  // UDP_CHECK that needs no reply passes when no ICMP error came back in time.
+  virtual ProbeResult at_deadline() { return ProbeResult{false, "timeout", std::nullopt}; }
+};
+
+// One checker type's settings, read from its block one keyword at a time; each checker file
+// supplies one. Keywords common to every checker are read by the base (checker_settings.h).
+class ProbeSpec {
+ public:
+  virtual ~ProbeSpec() = default;
+  // Reads `s` if it is one of this checker's keywords; false if it is not.
+  virtual bool read(const config::Node& s, config::Diagnostics& d) = 0;
+  // After the whole block: report settings that are missing or inconsistent.
+  virtual void finish(const config::Node& block, config::Diagnostics& d) { (void)block, (void)d; }
+  // How long one check may take; connect_timeout unless the checker has its own.
+  virtual std::optional<Duration> own_timeout() const { return std::nullopt; }
+  // Without its own timeout: true when the limit is delay_loop (MISC_CHECK), not connect_timeout.
+  virtual bool times_out_at_delay_loop() const { return false; }
+  // The virtual server's virtualhost, for checkers that send one (HTTP_GET, SSL_GET).
+  virtual void inherit_virtualhost(const std::optional<std::string>& vhost) { (void)vhost; }
+  virtual std::unique_ptr<Probe> make(const ConnectTarget& target, ProbeEnv env) const = 0;
+};
+
+}  // namespace vsd::health
