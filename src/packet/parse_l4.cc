@@ -47,7 +47,10 @@ void parse_l4(const uint8_t* data, size_t, ParsedPacket& p, ParseMode mode) {
   }
   const uint8_t* l4 = data + p.l4_offset;
   uint32_t header_length = minimum;
-  if (p.l4_protocol == ipproto::tcp) {
+  if (p.fragment.is_fragment()) {
+    // The first fragment of a larger datagram: TCP's data offset and UDP's length describe the
+    // reassembled datagram, which only reassembly can check.
+  } else if (p.l4_protocol == ipproto::tcp) {
     header_length = (l4[12] >> 4) * 4u;
     if (header_length < kTcpMinHeader || header_length > p.l4_length) {
       p.status = ParseStatus::bad_tcp_data_offset;
