@@ -2,14 +2,14 @@
 
 namespace vsd::config {
 
-Result<std::vector<Node>> build_block_tree(const std::vector<Line>& lines) {
+Result<std::vector<Node>> build_block_tree(std::vector<Line>&& lines) {
   std::vector<Node> top;
   std::vector<Node*> open;  // blocks not yet closed, innermost last
   auto current = [&]() -> std::vector<Node>& { return open.empty() ? top : open.back()->children; };
   Node* pending = nullptr;  // the statement being read; a "{" opens it as a block
 
-  for (const Line& line : lines) {
-    for (const Word& w : line.words) {
+  for (Line& line : lines) {
+    for (Word& w : line.words) {
       if (w.is("{")) {
         if (!pending) {
           // "{" alone on a line opens the previous statement if it has no block yet.
@@ -26,9 +26,9 @@ Result<std::vector<Node>> build_block_tree(const std::vector<Line>& lines) {
         open.pop_back();
         pending = nullptr;
       } else if (pending) {
-        pending->args.push_back(w);
+        pending->args.push_back(std::move(w));
       } else {
-        current().push_back(Node{w, {}, {}, false});
+        current().push_back(Node{std::move(w), {}, {}, false});
         pending = &current().back();
       }
     }

@@ -21,6 +21,6 @@ struct Node {
 // Groups lines into nested blocks. keepalived allows braces anywhere ("real_server 10.0.0.2 80
 // { weight 2 }" on one line, or "{" alone on the next line), so braces end statements as
 // newlines do. Unbalanced braces are errors with file:line.
-Result<std::vector<Node>> build_block_tree(const std::vector<Line>& lines);
+Result<std::vector<Node>> build_block_tree(std::vector<Line>&& lines);
 
 }  // namespace vsd::config

@@ -35,7 +35,7 @@ Error located(const SourceLocation& where, const std::string& message) {
 }
 
 // One escape after a backslash inside quotes, as keepalived's shell-like rules have it.
-size_t unescape(const std::string& s, size_t i, std::string& out) {
+size_t unescape(std::string_view s, size_t i, std::string& out) {
   const char c = s[i];
   auto digits = [&](size_t from, size_t max, int base) {
     size_t n = 0;
@@ -105,7 +105,7 @@ size_t unescape(const std::string& s, size_t i, std::string& out) {
 }
 
 // Splits one physical line into words; returns an error message for an unterminated quote.
-std::string split(const std::string& s, const SourceLocation& where, std::vector<Word>& words) {
+std::string split(std::string_view s, const SourceLocation& where, std::vector<Word>& words) {
   size_t i = 0;
   while (i < s.size()) {
     while (i < s.size() && std::isspace(static_cast<unsigned char>(s[i]))) ++i;
@@ -220,44 +220,58 @@ std::string Lexer::substitute(const std::string& line) const {
 
 Status Lexer::read_into(const std::string& text, std::shared_ptr<const std::string> name,
                         const std::string& directory, unsigned depth, std::vector<Line>& out) {
-  std::istringstream in(text);
-  std::string physical;
+  // Lines are views into `text`: a large configuration is read without copying each line.
+  size_t next = 0;
   unsigned number = 0;
-  while (std::getline(in, physical)) {
+  auto next_line = [&](std::string_view& line) {
+    if (next >= text.size()) return false;
+    const size_t end = std::min(text.find('\n', next), text.size());
+    line = std::string_view(text).substr(next, end - next);
+    next = end + 1;
     ++number;
+    return true;
+  };
+  std::string_view line;
+  std::string scratch;  // holds a line rewritten by parameter substitution
+  while (next_line(line)) {
     SourceLocation where{name, number};
-    std::string line = physical;
     // Conditional lines: "@id rest" for this config-id only, "@^id rest" for all others.
     size_t first = line.find_first_not_of(" \t");
-    if (first != std::string::npos && line[first] == '@') {
+    if (first != std::string_view::npos && line[first] == '@') {
       const bool negate = first + 1 < line.size() && line[first + 1] == '^';
       const size_t id_start = first + (negate ? 2 : 1);
       const size_t id_end = line.find_first_of(" \t", id_start);
-      const std::string id = line.substr(id_start, id_end - id_start);
+      const std::string_view id = line.substr(id_start, id_end - id_start);
       if ((id == options_.config_id) == negate) continue;
-      line = id_end == std::string::npos ? std::string() : line.substr(id_end);
+      line = id_end == std::string_view::npos ? std::string_view() : line.substr(id_end);
       first = line.find_first_not_of(" \t");
     }
     // Parameter definitions: "$NAME=value", continued by a trailing backslash.
-    if (first != std::string::npos && line[first] == '$') {
+    if (first != std::string_view::npos && line[first] == '$') {
       const size_t eq = line.find('=', first);
-      const std::string pname =
-          eq == std::string::npos ? "" : line.substr(first + 1, eq - first - 1);
+      const std::string pname(eq == std::string_view::npos
+                                  ? std::string_view()
+                                  : line.substr(first + 1, eq - first - 1));
       if (!pname.empty() && std::all_of(pname.begin(), pname.end(), [](char c) {
             return std::isalnum(static_cast<unsigned char>(c)) || c == '_';
           })) {
-        std::string value = line.substr(eq + 1);
-        while (!value.empty() && value.back() == '\\' && std::getline(in, physical)) {
-          ++number;
+        std::string value(line.substr(eq + 1));
+        std::string_view continuation;
+        while (!value.empty() && value.back() == '\\' && next_line(continuation)) {
           value.pop_back();
-          value += "\n" + physical;
+          value += "\n";
+          value += continuation;
         }
         parameters_[pname] = value;
         continue;
       }
     }
+    if (line.find('$') != std::string_view::npos) {
+      scratch = substitute(std::string(line));
+      line = scratch;
+    }
     std::vector<Word> words;
-    if (std::string problem = split(substitute(line), where, words); !problem.empty())
+    if (std::string problem = split(line, where, words); !problem.empty())
       return located(where, problem);
     if (words.empty()) continue;
     if (is_include_keyword(words.front())) {

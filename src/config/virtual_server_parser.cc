@@ -34,8 +34,8 @@ std::optional<core::ForwardMethod> method_arg(const Node& n, Diagnostics& d) {
   return std::nullopt;
 }
 
-void parse_real_server_body(const Node& node, RealServerConfig& rs, Diagnostics& d) {
-  for (const Node& s : node.children) {
+void parse_real_server_body(Node& node, RealServerConfig& rs, Diagnostics& d) {
+  for (Node& s : node.children) {
     const std::string& k = s.name();
     if (k == "weight") {
       if (auto v = integer_arg(s, 0, 0, core::kMaxWeight, d)) rs.destination.weight = *v;
@@ -57,7 +57,8 @@ void parse_real_server_body(const Node& node, RealServerConfig& rs, Diagnostics&
     } else if (k == "notify_down") {
       rs.notify_down = string_arg(s, 0, d);
     } else if (is_checker(k)) {
-      rs.checkers.push_back(CheckerConfig{k == "ICMP_CHECK" ? "PING_CHECK" : k, s});
+      std::string type = k == "ICMP_CHECK" ? "PING_CHECK" : k;
+      rs.checkers.push_back(CheckerConfig{std::move(type), std::move(s)});
     } else if (k == "delay_loop" || k == "alpha" || k == "omega" || k == "retry" ||
                k == "delay_before_retry" || k == "warmup" || k == "connect_timeout" ||
                k == "smtp_alert" || k == "virtualhost" || k == "log_all_failures") {
@@ -68,7 +69,7 @@ void parse_real_server_body(const Node& node, RealServerConfig& rs, Diagnostics&
   }
 }
 
-std::optional<RealServerConfig> parse_real_server(const Node& s, const VirtualServerConfig& vs,
+std::optional<RealServerConfig> parse_real_server(Node& s, const VirtualServerConfig& vs,
                                                   Diagnostics& d) {
   RealServerConfig rs;
   rs.where = s.where();
@@ -124,14 +125,14 @@ void parse_persistence_granularity(const Node& s, VirtualServerConfig& vs, Diagn
 
 }  // namespace
 
-std::optional<VirtualServerConfig> parse_virtual_server(const Node& node, Diagnostics& d) {
+std::optional<VirtualServerConfig> parse_virtual_server(Node& node, Diagnostics& d) {
   VirtualServerConfig vs;
   vs.where = node.where();
   vs.service.persistence_timeout_s = 360;  // keepalived's default when persistence is on
   if (!parse_service_address(node, vs, d)) return std::nullopt;
   const size_t errors_before = d.errors().size();
-  std::vector<const Node*> real_servers;
-  for (const Node& s : node.children) {
+  std::vector<Node*> real_servers;
+  for (Node& s : node.children) {
     const std::string& k = s.name();
     if (k == "lb_algo" || k == "lvs_sched") {
       if (auto v = string_arg(s, 0, d)) vs.service.scheduler = *v;
@@ -207,7 +208,8 @@ std::optional<VirtualServerConfig> parse_virtual_server(const Node& node, Diagno
     }
   }
   // Real servers after the rest: they inherit the port, protocol and method set above.
-  for (const Node* s : real_servers) {
+  for (Node* s : real_servers) {
+    const size_t given_args = s->args.size();
     auto rs = parse_real_server(*s, vs, d);
     if (!rs) continue;
     if (!rs->method_set) {
@@ -218,7 +220,7 @@ std::optional<VirtualServerConfig> parse_virtual_server(const Node& node, Diagno
       }
       rs->destination.method = *vs.method;
     }
-    if (core::keeps_port(rs->destination.method) && s->args.size() < 2)
+    if (core::keeps_port(rs->destination.method) && given_args < 2)
       rs->destination.port = vs.service.key.port;
     vs.real_servers.push_back(std::move(*rs));
   }

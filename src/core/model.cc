@@ -2,6 +2,7 @@
 
 #include <cerrno>
 #include <string>
+#include <unordered_set>
 
 namespace vsd::core {
 
@@ -39,18 +40,19 @@ Status validate_service(const ServiceConfig& c, const SchedulerCatalog& schedule
 }
 
 Status validate_destination(const ServiceConfig& service, const DestinationConfig& d) {
-  const std::string at = where(service.key, d.endpoint());
+  // The location text is made only for an error: a large configuration checks 100,000 of these.
+  auto at = [&] { return where(service.key, d.endpoint()); };
   if (d.weight < 0 || d.weight > kMaxWeight)
-    return error(ERANGE, at + ": weight " + std::to_string(d.weight) + " is outside 0..65535");
+    return error(ERANGE, at() + ": weight " + std::to_string(d.weight) + " is outside 0..65535");
   if (d.upper_threshold != 0 && d.lower_threshold > d.upper_threshold)
-    return error(ERANGE, at + ": lower threshold " + std::to_string(d.lower_threshold) +
+    return error(ERANGE, at() + ": lower threshold " + std::to_string(d.lower_threshold) +
                              " is above upper threshold " + std::to_string(d.upper_threshold));
-  if (d.address.is_unspecified()) return error(EINVAL, at + ": destination address is missing");
+  if (d.address.is_unspecified()) return error(EINVAL, at() + ": destination address is missing");
   // Tunnels may carry one family inside the other; every other method forwards as it came.
   if (d.address.family() != service.key.family && d.method != ForwardMethod::tunnel)
-    return error(EINVAL, at + ": address family differs from the service's");
+    return error(EINVAL, at() + ": address family differs from the service's");
   if (!service.key.is_fwmark() && keeps_port(d.method) && d.port != service.key.port)
-    return error(EINVAL, at + ": " + std::string(to_string(d.method)) +
+    return error(EINVAL, at() + ": " + std::string(to_string(d.method)) +
                              " cannot change the port: the destination port must be " +
                              std::to_string(service.key.port));
   return ok_status();
@@ -64,22 +66,49 @@ const DestinationEntry* ServiceEntry::find(const Endpoint& destination) const {
   return nullptr;
 }
 
-// A working copy of the model: entries touched by the batch are copied, the rest shared.
+// A batch in progress, as an overlay on the committed services: only the services the batch
+// adds, edits or deletes are held here, so a change costs what it touches, not the size of the
+// model (a configuration of 10,000 services is checked one change at a time).
 struct Model::Draft {
-  ServiceMap services;
-  std::vector<ServiceKey> order;
-  // Entries this batch created or copied: they may still be changed in place.
-  std::unordered_map<ServiceKey, std::shared_ptr<ServiceEntry>, ServiceKeyHash> writable;
+  const ServiceMap& base;
+  bool cleared = false;
+  // Services that differ from `base`: a new or copied entry, or nullptr for a deleted one.
+  std::unordered_map<ServiceKey, std::shared_ptr<ServiceEntry>, ServiceKeyHash> touched;
+  std::unordered_set<ServiceKey, ServiceKeyHash> fresh;  // created by this batch
+  std::vector<ServiceKey> added;                         // in the order they were added
+  bool readded = false;  // a service of `base` deleted and added again: it moves to the end
 
-  ServiceEntry* writable_entry(const ServiceKey& key) {
-    auto w = writable.find(key);
-    if (w != writable.end()) return w->second.get();
-    auto it = services.find(key);
-    if (it == services.end()) return nullptr;
+  const ServiceEntry* find(const ServiceKey& key) const {
+    if (auto t = touched.find(key); t != touched.end()) return t->second.get();
+    if (cleared) return nullptr;
+    auto it = base.find(key);
+    return it == base.end() ? nullptr : it->second.get();
+  }
+  // The entry to change in place: this batch's own copy, made on first touch.
+  ServiceEntry* writable(const ServiceKey& key) {
+    if (auto t = touched.find(key); t != touched.end()) return t->second.get();
+    if (cleared) return nullptr;
+    auto it = base.find(key);
+    if (it == base.end()) return nullptr;
     auto copy = std::make_shared<ServiceEntry>(*it->second);
-    it->second = copy;
-    writable[key] = copy;
+    touched[key] = copy;
     return copy.get();
+  }
+  void add(const ServiceKey& key, std::shared_ptr<ServiceEntry> entry) {
+    readded |= !cleared && base.count(key) > 0;
+    touched[key] = std::move(entry);
+    fresh.insert(key);
+    added.push_back(key);
+  }
+  void erase(const ServiceKey& key) {
+    touched[key] = nullptr;
+    fresh.erase(key);
+  }
+  void clear() {
+    cleared = true;
+    touched.clear();
+    fresh.clear();
+    added.clear();
   }
 };
 
@@ -103,18 +132,31 @@ Status Model::apply(const Change& change) {
 }
 
 Status Model::apply(std::span<const Change> changes) {
-  Draft draft{services_, order_, {}};
+  Draft draft{services_, false, {}, {}, {}, false};
   for (const Change& change : changes) {
     Status s = apply_one(draft, change);
     if (!s.ok()) return s;
   }
-  // Commit: push edited values into the live real servers only now that the whole batch holds.
-  for (auto& [key, entry] : draft.writable) {
-    if (!draft.services.count(key)) continue;
-    for (auto& d : entry->destinations) d.server->apply(d.config);
+  // Commit. Edited values reach the live real servers only now that the whole batch holds.
+  if (draft.cleared) {
+    services_.clear();
+    order_.clear();
   }
-  services_ = std::move(draft.services);
-  order_ = std::move(draft.order);
+  bool reordered = false;
+  for (auto& [key, entry] : draft.touched) {
+    if (!entry) {
+      reordered |= services_.erase(key) > 0;
+      continue;
+    }
+    for (auto& d : entry->destinations) d.server->apply(d.config);
+    services_[key] = std::move(entry);
+  }
+  // A deleted service leaves the order; a re-added one moves to the end; a new one is appended.
+  if (reordered || draft.readded)
+    std::erase_if(order_,
+                  [&](const ServiceKey& k) { return !services_.count(k) || draft.fresh.count(k); });
+  for (const ServiceKey& key : draft.added)
+    if (draft.fresh.erase(key)) order_.push_back(key);
   ++generation_;
   return ok_status();
 }
@@ -124,28 +166,25 @@ Status Model::apply_one(Draft& draft, const Change& change) const {
       [&](const auto& c) -> Status {
         using T = std::decay_t<decltype(c)>;
         if constexpr (std::is_same_v<T, AddService>) {
-          if (draft.services.count(c.config.key))
+          if (draft.find(c.config.key))
             return error(EEXIST, where(c.config.key) + ": service already exists");
           if (Status s = validate_service(c.config, schedulers_); !s.ok()) return s;
           auto entry = std::make_shared<ServiceEntry>();
           entry->config = c.config;
           entry->runtime = std::make_shared<ServiceRuntime>(workers_);
-          draft.services[c.config.key] = entry;
-          draft.writable[c.config.key] = entry;
-          draft.order.push_back(c.config.key);
+          draft.add(c.config.key, std::move(entry));
         } else if constexpr (std::is_same_v<T, EditService>) {
-          ServiceEntry* e = draft.writable_entry(c.config.key);
+          ServiceEntry* e = draft.writable(c.config.key);
           if (!e) return error(ESRCH, where(c.config.key) + ": no such service");
           if (Status s = validate_service(c.config, schedulers_); !s.ok()) return s;
           for (const auto& d : e->destinations)
             if (Status s = validate_destination(c.config, d.config); !s.ok()) return s;
           e->config = c.config;
         } else if constexpr (std::is_same_v<T, DeleteService>) {
-          if (!draft.services.erase(c.key)) return error(ESRCH, where(c.key) + ": no such service");
-          draft.writable.erase(c.key);
-          std::erase(draft.order, c.key);
+          if (!draft.find(c.key)) return error(ESRCH, where(c.key) + ": no such service");
+          draft.erase(c.key);
         } else if constexpr (std::is_same_v<T, AddDestination>) {
-          ServiceEntry* e = draft.writable_entry(c.service);
+          ServiceEntry* e = draft.writable(c.service);
           if (!e) return error(ESRCH, where(c.service) + ": no such service");
           if (e->find(c.config.endpoint()))
             return error(EEXIST,
@@ -154,7 +193,7 @@ Status Model::apply_one(Draft& draft, const Change& change) const {
           e->destinations.push_back(
               {c.config, Ref<RealServer>::make(c.config, e->runtime, workers_)});
         } else if constexpr (std::is_same_v<T, EditDestination>) {
-          ServiceEntry* e = draft.writable_entry(c.service);
+          ServiceEntry* e = draft.writable(c.service);
           if (!e) return error(ESRCH, where(c.service) + ": no such service");
           auto* d = const_cast<DestinationEntry*>(e->find(c.config.endpoint()));
           if (!d)
@@ -162,7 +201,7 @@ Status Model::apply_one(Draft& draft, const Change& change) const {
           if (Status s = validate_destination(e->config, c.config); !s.ok()) return s;
           d->config = c.config;
         } else if constexpr (std::is_same_v<T, DeleteDestination>) {
-          ServiceEntry* e = draft.writable_entry(c.service);
+          ServiceEntry* e = draft.writable(c.service);
           if (!e) return error(ESRCH, where(c.service) + ": no such service");
           const auto before = e->destinations.size();
           std::erase_if(e->destinations, [&](const DestinationEntry& d) {
@@ -171,9 +210,7 @@ Status Model::apply_one(Draft& draft, const Change& change) const {
           if (e->destinations.size() == before)
             return error(ENOENT, where(c.service, c.destination) + ": no such destination");
         } else if constexpr (std::is_same_v<T, ClearServices>) {
-          draft.services.clear();
-          draft.writable.clear();
-          draft.order.clear();
+          draft.clear();
         }
         return ok_status();
       },

@@ -181,5 +181,37 @@ TEST_F(ModelTest, KeepsInsertionOrderAndClears) {
   EXPECT_EQ(model.size(), 0u);
 }
 
+TEST_F(ModelTest, ServicesReAddedOrAddedAfterAClearGoToTheEnd) {
+  for (const char* vip : {"192.168.2.1", "192.168.2.2", "192.168.2.3"})
+    ASSERT_TRUE(model.apply(AddService{service(vip, 80)}).ok());
+  const Change readd[] = {DeleteService{tcp("192.168.2.2", 80)},
+                          AddService{service("192.168.2.2", 80)}};
+  ASSERT_TRUE(model.apply(readd).ok());
+  auto keys = [&] {
+    std::vector<std::string> out;
+    for (const auto* e : model.services_in_order())
+      out.push_back(e->config.key.address.to_string());
+    return out;
+  };
+  EXPECT_EQ(keys(), (std::vector<std::string>{"192.168.2.1", "192.168.2.3", "192.168.2.2"}));
+  ASSERT_TRUE(model.apply(DeleteService{tcp("192.168.2.1", 80)}).ok());
+  EXPECT_EQ(keys(), (std::vector<std::string>{"192.168.2.3", "192.168.2.2"}));
+  const Change reset[] = {ClearServices{}, AddService{service("192.168.2.9", 80)},
+                          AddService{service("192.168.2.3", 80)}};
+  ASSERT_TRUE(model.apply(reset).ok());
+  EXPECT_EQ(keys(), (std::vector<std::string>{"192.168.2.9", "192.168.2.3"}));
+  EXPECT_EQ(model.size(), 2u);
+}
+
+TEST_F(ModelTest, ADeletedServiceCannotBeEditedLaterInTheSameBatch) {
+  ASSERT_TRUE(model.apply(AddService{service("192.168.2.1", 80)}).ok());
+  const Change batch[] = {DeleteService{tcp("192.168.2.1", 80)},
+                          AddDestination{tcp("192.168.2.1", 80), dest("10.0.0.1", 80)}};
+  Status s = model.apply(batch);
+  ASSERT_FALSE(s.ok());
+  EXPECT_EQ(s.error().code, ESRCH);
+  EXPECT_EQ(model.size(), 1u);
+}
+
 }  // namespace
 }  // namespace vsd::core
