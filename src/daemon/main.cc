@@ -20,6 +20,8 @@
 #include "core/snapshot.h"
 #include "daemon/config_loader.h"
 #include "daemon/options.h"
+#include "health/loop_io.h"
+#include "health/manager.h"
 #include "sched/catalog.h"
 
 namespace vsd::daemon {
@@ -88,6 +90,7 @@ class Daemon {
         seconds(core::RateEstimator::kIntervalSeconds));
     log_.info(std::string(kVersion) + " started; control socket " + socket);
     Status s = loop_.run();
+    health_.shutdown();
     server->reset();
     if (options_.pid_file) unlink(options_.pid_file->c_str());
     log_.info("stopped");
@@ -129,6 +132,12 @@ class Daemon {
       log_.error(why + ": " + *config_path_ + " rejected; the running configuration stays");
       return false;
     }
+    // Health decides which real servers the running model really holds (failed ones out).
+    config::Diagnostics checker_diagnostics;
+    const auto health_view = health_.configure(loaded->configuration, checker_diagnostics);
+    for (const auto& w : checker_diagnostics.warnings()) log_.warning(w);
+    for (const auto& e : checker_diagnostics.errors()) log_.error(e + " (checker ignored)");
+    for (const auto& c : health_view) [[maybe_unused]] Status s = loaded->model->apply(c);
     const auto changes = config::diff(model_, *loaded->model);
     if (Status s = model_.apply(changes); !s.ok()) {
       log_.error(why + ": " + s.error().message + "; the running configuration stays");
@@ -159,6 +168,18 @@ class Daemon {
     return h;
   }
 
+  // A checker result: apply each membership change (one the user already made by hand is
+  // logged and skipped) and publish.
+  health::ManagerHooks health_hooks() {
+    health::ManagerHooks h;
+    h.apply = [this](const std::vector<core::Change>& changes) {
+      for (const auto& c : changes)
+        if (Status s = model_.apply(c); !s.ok()) log_.warning("health: " + s.error().message);
+      publish();
+    };
+    return h;
+  }
+
   const Options& options_;
   std::optional<std::string> config_path_;
   Logger& log_;
@@ -167,6 +188,10 @@ class Daemon {
   core::SnapshotPublisher publisher_;
   conn::Timeouts timeouts_;
   api::ControlService control_{model_, hooks()};
+  health::LoopIo health_io_{loop_};
+  health::ScriptRunner scripts_{health_io_};
+  health::Manager health_{health_io_, scripts_, log_, health_hooks(),
+                          static_cast<uint64_t>(getpid())};
   int signal_fd_ = -1;
 };
 
