@@ -4,7 +4,7 @@ JOBS ?= $(shell nproc)
 BUILD ?= build
 BUILD_SAN ?= build-asan
 DEBIAN_PACKAGES := cmake ninja-build g++ make pkg-config libgtest-dev libgmock-dev libbenchmark-dev \
-	nlohmann-json3-dev keepalived
+	nlohmann-json3-dev keepalived libssl-dev nginx
 
 .PHONY: deps build build-asan test bench demo format clean install
 
