@@ -142,10 +142,49 @@ Result<core::ServiceConfig> service_config_from_json(const Json& j) {
   return c;
 }
 
+namespace {
+
+const char* tunnel_type_word(core::TunnelType type) {
+  return type == core::TunnelType::gue ? "gue" : type == core::TunnelType::gre ? "gre" : "ipip";
+}
+
+const char* tunnel_checksum_word(core::TunnelChecksum c) {
+  return c == core::TunnelChecksum::checksum          ? "checksum"
+         : c == core::TunnelChecksum::remote_checksum ? "remote"
+                                                      : "none";
+}
+
+Result<core::TunnelSettings> tunnel_from_json(const Json& j) {
+  core::TunnelSettings t;
+  const std::string type = field_or<std::string>(j, "type", "ipip");
+  if (type == "gue")
+    t.type = core::TunnelType::gue;
+  else if (type == "gre")
+    t.type = core::TunnelType::gre;
+  else if (type != "ipip")
+    return bad("tunnel.type", "'" + type + "' is not ipip, gue or gre");
+  t.port = field_or<uint16_t>(j, "port", 0);
+  const std::string checksum = field_or<std::string>(j, "checksum", "none");
+  if (checksum == "checksum")
+    t.checksum = core::TunnelChecksum::checksum;
+  else if (checksum == "remote")
+    t.checksum = core::TunnelChecksum::remote_checksum;
+  else if (checksum != "none")
+    return bad("tunnel.checksum", "'" + checksum + "' is not none, checksum or remote");
+  return t;
+}
+
+}  // namespace
+
 Json to_json(const core::DestinationConfig& d) {
-  return {{"address", d.address.to_string()},     {"port", d.port},
-          {"method", method_name(d.method)},      {"weight", d.weight},
-          {"upper_threshold", d.upper_threshold}, {"lower_threshold", d.lower_threshold}};
+  Json j = {{"address", d.address.to_string()},     {"port", d.port},
+            {"method", method_name(d.method)},      {"weight", d.weight},
+            {"upper_threshold", d.upper_threshold}, {"lower_threshold", d.lower_threshold}};
+  if (d.method == core::ForwardMethod::tunnel)
+    j["tunnel"] = {{"type", tunnel_type_word(d.tunnel.type)},
+                   {"port", d.tunnel.port},
+                   {"checksum", tunnel_checksum_word(d.tunnel.checksum)}};
+  return j;
 }
 
 Result<core::DestinationConfig> destination_config_from_json(const Json& j) {
@@ -163,6 +202,11 @@ Result<core::DestinationConfig> destination_config_from_json(const Json& j) {
   d.weight = field_or<int64_t>(j, "weight", 1);
   d.upper_threshold = field_or<uint32_t>(j, "upper_threshold", 0);
   d.lower_threshold = field_or<uint32_t>(j, "lower_threshold", 0);
+  if (j.contains("tunnel")) {
+    auto tunnel = tunnel_from_json(j["tunnel"]);
+    if (!tunnel.ok()) return tunnel.error();
+    d.tunnel = *tunnel;
+  }
   return d;
 }
 

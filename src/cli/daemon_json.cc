@@ -6,46 +6,6 @@ namespace vsd::cli {
 
 namespace {
 
-const char* tunnel_type_word(TunnelType type) {
-  switch (type) {
-    case TunnelType::gue:
-      return "gue";
-    case TunnelType::gre:
-      return "gre";
-    case TunnelType::ipip:
-      break;
-  }
-  return "ipip";
-}
-
-const char* checksum_word(TunnelChecksum checksum) {
-  switch (checksum) {
-    case TunnelChecksum::checksum:
-      return "checksum";
-    case TunnelChecksum::remote_checksum:
-      return "remote";
-    case TunnelChecksum::none:
-      break;
-  }
-  return "none";
-}
-
-TunnelSettings tunnel_from_json(const api::Json& destination) {
-  TunnelSettings t;
-  if (!destination.is_object() || !destination.contains("tunnel")) return t;
-  const api::Json& j = destination["tunnel"];
-  if (!j.is_object()) return t;
-  const std::string type = j.value("type", std::string("ipip"));
-  t.type = type == "gue" ? TunnelType::gue : type == "gre" ? TunnelType::gre : TunnelType::ipip;
-  if (j.contains("port") && j["port"].is_number_unsigned())
-    t.port = static_cast<uint16_t>(j["port"].get<unsigned>());
-  const std::string checksum = j.value("checksum", std::string("none"));
-  t.checksum = checksum == "checksum" ? TunnelChecksum::checksum
-               : checksum == "remote" ? TunnelChecksum::remote_checksum
-                                      : TunnelChecksum::none;
-  return t;
-}
-
 template <class T>
 T unsigned_field(const api::Json& j, const char* name) {
   if (!j.is_object() || !j.contains(name) || !j[name].is_number_unsigned()) return T{0};
@@ -56,12 +16,9 @@ T unsigned_field(const api::Json& j, const char* name) {
 
 api::Json destination_json(const core::DestinationConfig& destination,
                            const TunnelSettings& tunnel) {
-  api::Json j = api::to_json(destination);
-  if (destination.method == core::ForwardMethod::tunnel)
-    j["tunnel"] = {{"type", tunnel_type_word(tunnel.type)},
-                   {"port", tunnel.port},
-                   {"checksum", checksum_word(tunnel.checksum)}};
-  return j;
+  core::DestinationConfig with_tunnel = destination;
+  with_tunnel.tunnel = tunnel;
+  return api::to_json(with_tunnel);
 }
 
 api::Json start_daemon_json(const SyncDaemonRequest& r) {
@@ -88,12 +45,10 @@ Result<std::vector<ServiceRow>> service_rows_from_json(const api::Json& list_res
     auto status = api::service_status_from_json(sj);
     if (!status.ok()) return status.error();
     ServiceRow row{status->config, status->stats, status->rates, {}};
-    const api::Json destinations = sj.value("destinations", api::Json::array());
-    for (size_t i = 0; i < status->destinations.size(); ++i) {
-      const api::DestinationStatus& d = status->destinations[i];
-      row.destinations.push_back(DestinationRow{d.config, tunnel_from_json(destinations[i]),
-                                                d.active_connections, d.inactive_connections,
-                                                d.persistent_connections, d.stats, d.rates});
+    for (const api::DestinationStatus& d : status->destinations) {
+      row.destinations.push_back(DestinationRow{d.config, d.config.tunnel, d.active_connections,
+                                                d.inactive_connections, d.persistent_connections,
+                                                d.stats, d.rates});
     }
     rows.push_back(std::move(row));
   }

@@ -9,16 +9,10 @@
 
 namespace vsd::cli {
 
-// Tunnel encapsulation of a Tunnel destination (ipvsadm --tun-type, linux/ip_vs.h
-// IP_VS_CONN_F_TUNNEL_TYPE_* and IP_VS_TUNNEL_ENCAP_FLAG_*, same numbering).
-enum class TunnelType : uint8_t { ipip = 0, gue = 1, gre = 2 };
-enum class TunnelChecksum : uint8_t { none = 0, checksum = 1, remote_checksum = 2 };
-
-struct TunnelSettings {
-  TunnelType type = TunnelType::ipip;
-  uint16_t port = 0;  // GUE only
-  TunnelChecksum checksum = TunnelChecksum::none;
-};
+// Tunnel encapsulation of a Tunnel destination: core's, under the names the listings use.
+using TunnelType = core::TunnelType;
+using TunnelChecksum = core::TunnelChecksum;
+using TunnelSettings = core::TunnelSettings;
 
 // One real server as the listings need it: its configuration and what the daemon counted.
 struct DestinationRow {

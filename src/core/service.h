@@ -71,6 +71,17 @@ struct ServiceConfig {
   friend bool operator==(const ServiceConfig&, const ServiceConfig&) = default;
 };
 
+// How a Tunnel destination is encapsulated (ipvsadm --tun-type/--tun-port/--tun-*csum; the
+// numbering of linux/ip_vs.h IP_VS_CONN_F_TUNNEL_TYPE_* and IP_VS_TUNNEL_ENCAP_FLAG_*).
+enum class TunnelType : uint8_t { ipip = 0, gue = 1, gre = 2 };
+enum class TunnelChecksum : uint8_t { none = 0, checksum = 1, remote_checksum = 2 };
+struct TunnelSettings {
+  TunnelType type = TunnelType::ipip;
+  uint16_t port = 0;  // GUE only
+  TunnelChecksum checksum = TunnelChecksum::none;
+  friend bool operator==(const TunnelSettings&, const TunnelSettings&) = default;
+};
+
 struct DestinationConfig {
   IpAddress address;
   uint16_t port = 0;
@@ -78,6 +89,7 @@ struct DestinationConfig {
   int64_t weight = 1;  // 0..65535; wider here so that an out-of-range value can be reported
   uint32_t upper_threshold = 0;  // -x: 0 = no limit
   uint32_t lower_threshold = 0;  // -y
+  TunnelSettings tunnel;         // used when method is tunnel
 
   Endpoint endpoint() const { return Endpoint{address, port}; }
   friend bool operator==(const DestinationConfig&, const DestinationConfig&) = default;

@@ -119,9 +119,15 @@ TEST_F(VsadmWithDaemon, SaveClearRestoreRoundTrip) {
   ASSERT_EQ(vsadm({"-a", "-t", "[2001:db8::1]:443", "-r", "[2001:db8::10]:443", "-g", "-w", "3"})
                 .exit_code,
             0);
+  ASSERT_EQ(vsadm({"-a", "-t", "[2001:db8::1]:443", "-r", "[2001:db8::11]:443", "-i", "--tun-type",
+                   "gue", "--tun-port", "6080", "--tun-csum"})
+                .exit_code,
+            0);
   ASSERT_EQ(vsadm({"-A", "-f", "7", "-s", "mh", "-b", "mh-fallback"}).exit_code, 0);
   const Output saved = vsadm({"-S", "-n"});
   ASSERT_EQ(saved.exit_code, 0);
+  EXPECT_NE(saved.out.find("--tun-type gue --tun-port 6080 --tun-csum"), std::string::npos)
+      << saved.out;
   ASSERT_EQ(vsadm({"-C"}).exit_code, 0);
   EXPECT_EQ(vsadm({"-S", "-n"}).out, "");
   const Output restored = vsadm({"-R"}, saved.out);
