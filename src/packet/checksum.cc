@@ -37,12 +37,26 @@ uint16_t checksum_accumulate(std::span<const uint8_t> bytes, uint32_t sum) {
     p += 8;
     n -= 8;
   }
-  if (n > 0) {
-    // The tail keeps its position in memory, so an odd last byte lands as the high half of its
-    // big-endian word, padded with zero as RFC 1071 asks.
-    uint64_t tail = 0;
-    std::memcpy(&tail, p, n);
-    a1 = add_carry(a1, tail);
+  // The tail keeps its position in memory (every load starts at an even offset), so a last odd
+  // byte lands as the high half of its big-endian word, padded with zero as RFC 1071 asks.
+  // Fixed-size loads: a memcpy of variable length would be a library call.
+  if (n >= 4) {
+    uint32_t word;
+    std::memcpy(&word, p, 4);
+    a1 = add_carry(a1, word);
+    p += 4;
+    n -= 4;
+  }
+  if (n >= 2) {
+    uint16_t word;
+    std::memcpy(&word, p, 2);
+    a1 = add_carry(a1, word);
+    p += 2;
+    n -= 2;
+  }
+  if (n == 1) {
+    const uint64_t byte = *p;
+    a1 = add_carry(a1, std::endian::native == std::endian::little ? byte : byte << 8);
   }
   uint16_t native = checksum_fold(add_carry(a0, a1));
   if constexpr (std::endian::native == std::endian::little) native = __builtin_bswap16(native);
