@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "config/block_tree.h"
+#include "config/vrrp_config.h"
 #include "core/service.h"
 
 namespace vsd::config {
@@ -83,20 +84,13 @@ struct GlobalDefs {
   std::vector<Node> other;  // keywords vsd reads but does not act on yet
 };
 
-// A block the HA issue will give behaviour to (vrrp_instance, vrrp_sync_group, vrrp_script),
-// kept by name with its statements.
-struct NamedBlock {
-  std::string name;
-  Node block;
-};
-
 struct Configuration {
   GlobalDefs global;
   std::vector<VirtualServerConfig> virtual_servers;
   std::map<std::string, std::vector<GroupMember>> groups;
-  std::vector<NamedBlock> vrrp_instances;
-  std::vector<NamedBlock> vrrp_sync_groups;
-  std::vector<NamedBlock> vrrp_scripts;
+  std::vector<VrrpInstanceConfig> vrrp_instances;
+  std::vector<VrrpSyncGroupConfig> vrrp_sync_groups;
+  std::vector<VrrpScriptConfig> vrrp_scripts;
 };
 
 }  // namespace vsd::config

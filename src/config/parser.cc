@@ -4,6 +4,7 @@
 
 #include "config/values.h"
 #include "config/virtual_server_parser.h"
+#include "config/vrrp_parser.h"
 
 namespace vsd::config {
 
@@ -99,17 +100,17 @@ std::optional<Configuration> parse_tree(std::vector<Node>&& tree, Diagnostics& d
       auto name = block_name(node, d);
       auto members = parse_virtual_server_group(node, d);
       if (name && members) config.groups[*name] = std::move(*members);
-    } else if (k == "vrrp_instance" || k == "vrrp_sync_group" || k == "vrrp_script") {
-      auto name = block_name(node, d);
-      if (!name) continue;
-      auto& list = k == "vrrp_instance"     ? config.vrrp_instances
-                   : k == "vrrp_sync_group" ? config.vrrp_sync_groups
-                                            : config.vrrp_scripts;
-      list.push_back(NamedBlock{*name, std::move(node)});
+    } else if (k == "vrrp_instance") {
+      if (auto v = parse_vrrp_instance(node, d)) config.vrrp_instances.push_back(std::move(*v));
+    } else if (k == "vrrp_script") {
+      if (auto v = parse_vrrp_script(node, d)) config.vrrp_scripts.push_back(std::move(*v));
+    } else if (k == "vrrp_sync_group") {
+      if (auto g = parse_vrrp_sync_group(node, d)) config.vrrp_sync_groups.push_back(std::move(*g));
     } else {
       d.warning(node.where(), "unknown keyword '" + k + "'");
     }
   }
+  check_vrrp(config.vrrp_instances, config.vrrp_scripts, config.vrrp_sync_groups, d);
   for (const auto& vs : config.virtual_servers)
     if (!vs.group.empty() && !config.groups.count(vs.group))
       d.error(vs.where, "virtual_server group '" + vs.group + "' is not defined");
