@@ -214,9 +214,12 @@ std::optional<VrrpScriptConfig> parse_vrrp_script(const Node& node, Diagnostics&
       d.warning(s.where(), "unknown keyword '" + k + "' in vrrp_script");
     }
   }
-  if (v.script.empty() && d.errors().size() == errors_before)
-    d.error(v.where, "vrrp_script " + v.name + " has no script");
   if (d.errors().size() != errors_before) return std::nullopt;
+  if (v.script.empty()) {
+    // keepalived drops such a script (a conditional "@id script ..." may leave one empty).
+    d.warning(v.where, "vrrp_script " + v.name + " has no script; ignored");
+    return std::nullopt;
+  }
   return v;
 }
 
@@ -249,7 +252,11 @@ std::optional<VrrpSyncGroupConfig> parse_vrrp_sync_group(const Node& node, Diagn
       d.warning(s.where(), "unknown keyword '" + k + "' in vrrp_sync_group");
     }
   }
-  if (g.instances.empty()) d.error(g.where, "vrrp_sync_group " + g.name + " has no group members");
+  if (g.instances.empty()) {
+    // keepalived removes an empty group (old files list members without "group { }").
+    d.warning(g.where, "vrrp_sync_group " + g.name + " has no group { } members; ignored");
+    return std::nullopt;
+  }
   return g;
 }
 

@@ -129,7 +129,6 @@ TEST(VrrpParser, EachErrorNamesItsLine) {
       {"vrrp_instance A {\n  virtual_router_id 7\n}\nvrrp_sync_group G {\n  group {\n    A\n    "
        "Z\n  }\n}\n",
        "v.conf:4: vrrp_sync_group G: no vrrp_instance named Z"},
-      {"vrrp_script s {\n  interval 2\n}\n", "v.conf:1: vrrp_script s has no script"},
   };
   for (const auto& c : cases) {
     Diagnostics d;
@@ -146,6 +145,18 @@ TEST(VrrpParser, AnUnknownTrackedScriptIsAWarningAsInKeepalived) {
   ASSERT_TRUE(c);
   ASSERT_EQ(d.warnings().size(), 1u);
   EXPECT_EQ(d.warnings()[0], "v.conf:1: track_script nope is not a defined vrrp_script; ignored");
+}
+
+TEST(VrrpParser, EmptyScriptsAndGroupsAreDroppedWithAWarningAsInKeepalived) {
+  Diagnostics d;
+  auto c = parse("vrrp_script s {\n  interval 2\n}\nvrrp_sync_group G {\n  VI_1\n}\n", d);
+  ASSERT_TRUE(c);
+  EXPECT_TRUE(c->vrrp_scripts.empty());
+  EXPECT_TRUE(c->vrrp_sync_groups.empty());
+  ASSERT_EQ(d.warnings().size(), 3u);
+  EXPECT_EQ(d.warnings()[0], "v.conf:1: vrrp_script s has no script; ignored");
+  EXPECT_EQ(d.warnings()[1], "v.conf:5: unknown keyword 'VI_1' in vrrp_sync_group");
+  EXPECT_EQ(d.warnings()[2], "v.conf:4: vrrp_sync_group G has no group { } members; ignored");
 }
 
 }  // namespace
