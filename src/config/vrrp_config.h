@@ -26,6 +26,11 @@ struct TrackedScript {
   bool reverse = false;
 };
 
+// notify_master/backup/fault/stop and notify: scripts run on state changes.
+struct NotifyScripts {
+  std::optional<std::string> master, backup, fault, stop, any;
+};
+
 struct VrrpInstanceConfig {
   std::string name;
   SourceLocation where;
@@ -46,7 +51,7 @@ struct VrrpInstanceConfig {
   std::vector<IpAddress> unicast_peers;
   std::vector<std::string> track_interfaces;
   std::vector<TrackedScript> track_scripts;
-  std::optional<std::string> notify_master, notify_backup, notify_fault, notify_stop, notify;
+  NotifyScripts notify;
   int64_t garp_master_delay_us = 5'000'000;
   unsigned garp_master_repeat = 5;
   bool smtp_alert = false;
@@ -71,7 +76,7 @@ struct VrrpSyncGroupConfig {
   SourceLocation where;
   std::vector<std::string> instances;
   std::vector<TrackedScript> track_scripts;
-  std::optional<std::string> notify_master, notify_backup, notify_fault, notify;
+  NotifyScripts notify;
   bool smtp_alert = false;
 };
 

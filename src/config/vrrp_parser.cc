@@ -67,15 +67,17 @@ std::vector<TrackedScript> parse_track_scripts(const Node& block, Diagnostics& d
   return out;
 }
 
-bool notify(const Node& s, std::optional<std::string>& target, Diagnostics& d) {
-  static constexpr const char* kNames[] = {"notify_master", "notify_backup", "notify_fault",
-                                           "notify_stop", "notify"};
-  for (const char* n : kNames)
-    if (s.name() == n) {
-      target = string_arg(s, 0, d);
-      return true;
-    }
-  return false;
+// Reads one of the notify keywords into `n`; false if `s` is not one of them.
+bool parse_notify(const Node& s, NotifyScripts& n, Diagnostics& d) {
+  std::optional<std::string>* target = s.name() == "notify_master"   ? &n.master
+                                       : s.name() == "notify_backup" ? &n.backup
+                                       : s.name() == "notify_fault"  ? &n.fault
+                                       : s.name() == "notify_stop"   ? &n.stop
+                                       : s.name() == "notify"        ? &n.any
+                                                                     : nullptr;
+  if (!target) return false;
+  *target = string_arg(s, 0, d);
+  return true;
 }
 
 }  // namespace
@@ -157,16 +159,7 @@ std::optional<VrrpInstanceConfig> parse_vrrp_instance(const Node& node, Diagnost
       if (auto r = integer_arg(s, 0, 1, 255, d)) v.garp_master_repeat = static_cast<unsigned>(*r);
     } else if (k == "smtp_alert") {
       if (auto b = bool_arg_or_true(s, 0, d)) v.smtp_alert = *b;
-    } else if (k == "notify_master") {
-      notify(s, v.notify_master, d);
-    } else if (k == "notify_backup") {
-      notify(s, v.notify_backup, d);
-    } else if (k == "notify_fault") {
-      notify(s, v.notify_fault, d);
-    } else if (k == "notify_stop") {
-      notify(s, v.notify_stop, d);
-    } else if (k == "notify") {
-      notify(s, v.notify, d);
+    } else if (parse_notify(s, v.notify, d)) {
     } else if (k == "dont_track_primary" || k == "accept" || k == "no_accept" ||
                k == "garp_master_refresh" || k == "garp_master_refresh_repeat" ||
                k == "lvs_sync_daemon_interface" || k == "virtual_routes" || k == "virtual_rules" ||
@@ -237,16 +230,9 @@ std::optional<VrrpSyncGroupConfig> parse_vrrp_sync_group(const Node& node, Diagn
       g.track_scripts = parse_track_scripts(s, d);
     } else if (k == "smtp_alert") {
       if (auto b = bool_arg_or_true(s, 0, d)) g.smtp_alert = *b;
-    } else if (k == "notify_master") {
-      notify(s, g.notify_master, d);
-    } else if (k == "notify_backup") {
-      notify(s, g.notify_backup, d);
-    } else if (k == "notify_fault") {
-      notify(s, g.notify_fault, d);
-    } else if (k == "notify") {
-      notify(s, g.notify, d);
+    } else if (parse_notify(s, g.notify, d)) {
     } else if (k == "track_interface" || k == "global_tracking" ||
-               k == "sync_group_tracking_weight" || k == "notify_stop") {
+               k == "sync_group_tracking_weight") {
       // Accepted as keepalived does; not acted on yet.
     } else {
       d.warning(s.where(), "unknown keyword '" + k + "' in vrrp_sync_group");

@@ -81,7 +81,7 @@ vrrp_sync_group G1 {
   ASSERT_EQ(v.unicast_peers.size(), 1u);
   ASSERT_EQ(v.track_scripts.size(), 1u);
   EXPECT_EQ(v.track_scripts[0].weight, -30);
-  EXPECT_EQ(v.notify_master, "/etc/keepalived/master.sh VI_1");
+  EXPECT_EQ(v.notify.master, "/etc/keepalived/master.sh VI_1");
   const auto& defaults = c->vrrp_instances[1];
   EXPECT_FALSE(defaults.initial_master);
   EXPECT_EQ(defaults.priority, 100u);
