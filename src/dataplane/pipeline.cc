@@ -1,0 +1,284 @@
+// Behaviour matched: net/netfilter/ipvs/ip_vs_core.c (ip_vs_in, ip_vs_out, ip_vs_schedule,
+// ip_vs_leave), ip_vs_xmit.c (one transmitter per forwarding method).
+#include "dataplane/pipeline.h"
+
+#include "conn/new_connection.h"
+#include "conn/tcp_state.h"
+#include "dataplane/packet_fields.h"
+#include "packet/arp.h"
+#include "packet/ipv4.h"
+#include "packet/ipv6.h"
+#include "packet/l4_checksum.h"
+#include "packet/l4_ports.h"
+#include "packet/numbers.h"
+#include "packet/parse.h"
+#include "packet/tcp.h"
+#include "xmit/fullnat.h"
+#include "xmit/nat.h"
+
+namespace vsd::dataplane {
+namespace {
+
+// Connections reclaimed per batch and family at most: expiry never takes a batch's time.
+constexpr size_t kExpirySlotsPerBatch = 64;
+
+xmit::LocalPortPool::Settings pool_settings(const DataplaneSettings& s) {
+  xmit::LocalPortPool::Settings p;
+  p.addresses = s.fullnat_addresses;
+  p.first_port = s.fullnat_first_port;
+  p.last_port = s.fullnat_last_port;
+  p.workers = s.workers;
+  return p;
+}
+
+bool has_fullnat_destination(const core::ServiceView& service) {
+  for (const core::RealServer* d : service.destinations)
+    if (d->method() == core::ForwardMethod::fullnat) return true;
+  return false;
+}
+
+bool is_transport(uint8_t protocol) {
+  return protocol == packet::ipproto::tcp || protocol == packet::ipproto::udp ||
+         protocol == packet::ipproto::sctp;
+}
+
+}  // namespace
+
+DataplaneShared::DataplaneShared(DataplaneSettings settings, conn::ConnectionTable& table)
+    : settings_(std::move(settings)), table_(table), pool_(pool_settings(settings_)) {
+  for (const NeighbourSettings& n : settings_.neighbours)
+    neighbours_.learn(n.address, n.mac, n.interface);
+  publish_routes(std::make_shared<const RouteTable>(settings_));
+}
+
+Pipeline::Pipeline(DataplaneShared& shared, unsigned worker)
+    : shared_(shared),
+      settings_(shared.settings()),
+      table_(shared.table()),
+      worker_(worker),
+      routes_(shared.routes()),
+      fragments_(1024, shared.settings().fragment_timeout) {}
+
+void Pipeline::begin_batch(Instant now) {
+  routes_ = shared_.routes();
+  table_.expire(now, kExpirySlotsPerBatch);
+}
+
+Outcome Pipeline::process(xmit::PacketBuffer& buffer, const RxInfo& rx,
+                          const core::Snapshot& snapshot, Instant now) {
+  counters_.add(Counter::received);
+  const std::span<uint8_t> frame = buffer.frame();
+  Packet pk;
+  pk.p = packet::parse_frame(frame);
+  pk.rx = rx;
+  if (pk.rx.interface >= settings_.interfaces.size()) pk.rx.interface = 0;
+  pk.now = now;
+  const packet::ParsedPacket& p = pk.p;
+
+  if (p.l3 == packet::Layer3::arp && p.ok()) {
+    // Learn from what the link says about itself; the kernel answers it (it gets it too).
+    if (auto arp = packet::arp_packet(std::span<const uint8_t>(frame), p))
+      shared_.neighbours().learn(IpAddress::v4(arp->sender_ip()), arp->sender_mac(),
+                                 pk.rx.interface);
+    return pass(Counter::passed_not_ip);
+  }
+  if (!p.ok()) {
+    return drop(packet::is_truncation(p.status) ? Counter::dropped_truncated
+                                                : Counter::dropped_malformed);
+  }
+  if (!p.is_ip()) return pass(Counter::passed_not_ip);
+  if (rx.checksum_partial) {
+    packet::finish_partial_l4_checksum(frame, p);
+    pk.rx.checksum_verified = true;  // we computed it ourselves
+  }
+  const std::span<const uint8_t> bytes = frame;
+  if (auto v4 = packet::ipv4_header(bytes, p)) {
+    if (!v4->checksum_ok()) return drop(Counter::dropped_bad_ip_checksum);
+    pk.source = IpAddress::v4(v4->source());
+    pk.destination = IpAddress::v4(v4->destination());
+    pk.ttl = v4->ttl();
+  } else if (auto v6 = packet::ipv6_header(bytes, p)) {
+    pk.source = IpAddress::v6(v6->source());
+    pk.destination = IpAddress::v6(v6->destination());
+    pk.ttl = v6->hop_limit();
+  }
+  if (p.l3_length > mtu_of(pk.rx.interface)) return drop(Counter::dropped_oversized);
+
+  if (is_transport(p.l4_protocol)) return transport(buffer, pk, snapshot);
+  if (p.l4_protocol == packet::ipproto::icmp || p.l4_protocol == packet::ipproto::icmpv6)
+    return icmp(buffer, pk);
+  return pass(Counter::passed_not_service);
+}
+
+Outcome Pipeline::transport(xmit::PacketBuffer& buffer, Packet& pk,
+                            const core::Snapshot& snapshot) {
+  const packet::ParsedPacket& p = pk.p;
+  if (!p.fragment.is_first()) return later_fragment(buffer, pk);
+  const std::span<const uint8_t> bytes = buffer.frame();
+  if (auto ports = packet::l4_ports(bytes, p)) {
+    pk.source_port = ports->source();
+    pk.destination_port = ports->destination();
+  }
+  if (auto tcp = packet::tcp_header(bytes, p)) pk.tcp_flags = tcp->flags();
+  if (pk.protocol() == core::Protocol::sctp) {
+    if (snapshot.lookup(pk.protocol(), pk.destination, pk.destination_port))
+      return drop(Counter::dropped_unsupported);
+    return pass(Counter::passed_not_service);
+  }
+
+  // An existing connection first (it outlives its service, as in IPVS), then a new one.
+  const conn::InboundKey in{pk.protocol(), pk.source, pk.source_port, pk.destination,
+                            pk.destination_port};
+  if (conn::Connection conn = table_.lookup(in, pk.now)) {
+    conn.on_packet(conn::Direction::input, pk.tcp_flags, pk.now);
+    return forward_inbound(buffer, pk, conn);
+  }
+  if (const core::ServiceView* service =
+          snapshot.lookup(pk.protocol(), pk.destination, pk.destination_port))
+    return schedule(buffer, pk, *service);
+  const conn::ReplyKey out{pk.protocol(), pk.source, pk.source_port, pk.destination,
+                           pk.destination_port};
+  if (conn::Connection conn = table_.lookup_reply(out, pk.now)) return reply(buffer, pk, conn);
+  return pass(Counter::passed_not_service);
+}
+
+Outcome Pipeline::schedule(xmit::PacketBuffer& buffer, Packet& pk,
+                           const core::ServiceView& service) {
+  if (pk.protocol() == core::Protocol::tcp && !conn::tcp_starts_connection(pk.tcp_flags))
+    return pass(Counter::passed_tcp_no_connection);  // the kernel answers it (a reset)
+  conn::Flow flow;
+  flow.protocol = pk.protocol();
+  flow.client = pk.source;
+  flow.client_port = pk.source_port;
+  flow.virtual_address = pk.destination;
+  flow.virtual_port = pk.destination_port;
+  flow.tcp_flags = pk.tcp_flags;
+  std::optional<xmit::LocalPortPool::Lease> lease;
+  if (has_fullnat_destination(service)) {
+    lease = shared_.local_ports().acquire(worker_, pk.family(), table_, pk.now);
+    if (!lease) return drop(Counter::dropped_no_local_port);
+    flow.local = lease->local;
+  }
+  conn::NewConnection made = conn::create_connection(table_, service, flow, pk.now, worker_);
+  switch (made.result) {
+    case conn::NewConnection::Result::created:
+      if (lease && made.connection.method() == core::ForwardMethod::fullnat)
+        shared_.local_ports().commit(*lease, made.connection.server(), pk.protocol());
+      break;
+    case conn::NewConnection::Result::existing:
+      break;
+    case conn::NewConnection::Result::no_destination:
+      // ip_vs_leave: no real server can take it; the client hears "port unreachable".
+      return send_icmp_error(buffer, pk, IcmpKind::port_unreachable, pk.destination, 0,
+                             Counter::sent_icmp_port_unreachable,
+                             Counter::dropped_no_destination_no_icmp);
+    case conn::NewConnection::Result::table_full:
+      return drop(Counter::dropped_table_full);
+    case conn::NewConnection::Result::unsupported:
+      return drop(Counter::dropped_unsupported);
+  }
+  return forward_inbound(buffer, pk, made.connection);
+}
+
+Outcome Pipeline::forward_inbound(xmit::PacketBuffer& buffer, Packet& pk, conn::Connection& conn) {
+  const packet::ParsedPacket& p = pk.p;
+  const core::ForwardMethod method = conn.method();
+  if (method == core::ForwardMethod::local) return pass(Counter::passed_local_method);
+  pk.to_virtual_service = true;
+  if (p.fragment.is_fragment()) {
+    // Ports live in the first fragment only: NAT and FULLNAT cannot rewrite the others.
+    if (!core::keeps_port(method)) return drop(Counter::dropped_fragment_nat);
+    fragments_.remember(FragmentCache::Key{pk.source, pk.destination, p.fragment.id, p.l4_protocol},
+                        conn::InboundKey{pk.protocol(), pk.source, pk.source_port, pk.destination,
+                                         pk.destination_port},
+                        pk.now);
+  }
+  const std::span<uint8_t> frame = buffer.frame();
+  const Endpoint server = conn.server();
+  switch (method) {
+    case core::ForwardMethod::route:
+      conn.count_inbound(worker_, p.l3_length);
+      return forward_direct(buffer, pk, server.address, Counter::forwarded_dr);
+    case core::ForwardMethod::tunnel:
+      conn.count_inbound(worker_, p.l3_length);
+      return forward_tunnel(buffer, pk, server.address, Counter::forwarded_tunnel);
+    case core::ForwardMethod::masq:
+      if (l4_checksum_bad(buffer, pk)) return drop(Counter::dropped_bad_l4_checksum);
+      conn.count_inbound(worker_, p.l3_length);
+      if (!xmit::nat_rewrite_request(frame, p, server, packet::L4ChecksumForm::complete))
+        return drop(Counter::dropped_rewrite_failed);
+      return forward_routed(buffer, pk, server.address, Counter::forwarded_nat);
+    case core::ForwardMethod::fullnat:
+      if (l4_checksum_bad(buffer, pk)) return drop(Counter::dropped_bad_l4_checksum);
+      conn.count_inbound(worker_, p.l3_length);
+      if (!xmit::fullnat_rewrite_request(frame, p, conn.local(), server,
+                                         packet::L4ChecksumForm::complete))
+        return drop(Counter::dropped_rewrite_failed);
+      return forward_routed(buffer, pk, server.address, Counter::forwarded_fullnat);
+    case core::ForwardMethod::local:
+      break;
+  }
+  return pass(Counter::passed_local_method);
+}
+
+Outcome Pipeline::later_fragment(xmit::PacketBuffer& buffer, Packet& pk) {
+  const FragmentCache::Key key{pk.source, pk.destination, pk.p.fragment.id, pk.p.l4_protocol};
+  const conn::InboundKey* flow = fragments_.find(key, pk.now);
+  if (!flow) return drop(Counter::dropped_fragment_unknown);
+  conn::Connection conn = table_.lookup(*flow, pk.now);
+  if (!conn) return drop(Counter::dropped_fragment_unknown);
+  pk.to_virtual_service = true;
+  conn.count_inbound(worker_, pk.p.l3_length);
+  const IpAddress server = conn.server().address;
+  if (conn.method() == core::ForwardMethod::tunnel)
+    return forward_tunnel(buffer, pk, server, Counter::forwarded_fragment);
+  return forward_direct(buffer, pk, server, Counter::forwarded_fragment);
+}
+
+Outcome Pipeline::reply(xmit::PacketBuffer& buffer, Packet& pk, conn::Connection& conn) {
+  const packet::ParsedPacket& p = pk.p;
+  if (p.fragment.is_fragment()) return drop(Counter::dropped_fragment_nat);
+  if (pk.ttl <= 1) {
+    // Replies are forwarded (ip_forward runs before IPVS's FORWARD hook): TTL expires here.
+    auto own = own_address(pk.rx.interface, pk.family());
+    if (!own) return drop(Counter::dropped_ttl_expired_no_icmp);
+    return send_icmp_error(buffer, pk, IcmpKind::time_exceeded, *own, 0,
+                           Counter::sent_icmp_time_exceeded, Counter::dropped_ttl_expired_no_icmp);
+  }
+  if (l4_checksum_bad(buffer, pk)) return drop(Counter::dropped_bad_l4_checksum);
+  conn.on_packet(conn::Direction::output, pk.tcp_flags, pk.now);
+  conn.count_outbound(worker_, p.l3_length);
+  const std::span<uint8_t> frame = buffer.frame();
+  const Endpoint client = conn.client();
+  bool rewritten = false;
+  Counter counter = Counter::forwarded_nat_reply;
+  if (conn.method() == core::ForwardMethod::fullnat) {
+    rewritten = xmit::fullnat_rewrite_reply(frame, p, conn.virtual_endpoint(), client,
+                                            packet::L4ChecksumForm::complete);
+    counter = Counter::forwarded_fullnat_reply;
+  } else {
+    rewritten = xmit::nat_rewrite_reply(frame, p, conn.virtual_endpoint(),
+                                        packet::L4ChecksumForm::complete);
+  }
+  if (!rewritten) return drop(Counter::dropped_rewrite_failed);
+  decrement_ttl(frame, p);
+  return forward_routed(buffer, pk, client.address, counter);
+}
+
+bool Pipeline::l4_checksum_bad(xmit::PacketBuffer& buffer, const Packet& pk) const {
+  if (!settings_.verify_l4_checksums || pk.rx.checksum_verified) return false;
+  const auto check = packet::verify_l4_checksum(std::span<const uint8_t>(buffer.frame()), pk.p);
+  return check == packet::ChecksumCheck::bad;
+}
+
+uint32_t Pipeline::mtu_of(uint16_t interface) const {
+  return interface < settings_.interfaces.size() ? settings_.interfaces[interface].mtu : 1500;
+}
+
+std::optional<IpAddress> Pipeline::own_address(uint16_t interface, AddressFamily family) const {
+  if (interface >= settings_.interfaces.size()) return std::nullopt;
+  const InterfaceSettings& itf = settings_.interfaces[interface];
+  return family == AddressFamily::v4 ? itf.ipv4 : itf.ipv6;
+}
+
+}  // namespace vsd::dataplane
