@@ -6,6 +6,7 @@
 #include "conn/tcp_state.h"
 #include "dataplane/packet_fields.h"
 #include "packet/arp.h"
+#include "packet/byte_order.h"
 #include "packet/ipv4.h"
 #include "packet/ipv6.h"
 #include "packet/l4_checksum.h"
@@ -121,6 +122,9 @@ Outcome Pipeline::transport(xmit::PacketBuffer& buffer, Packet& pk,
   }
   if (auto tcp = packet::tcp_header(bytes, p)) pk.tcp_flags = tcp->flags();
   if (pk.protocol() == core::Protocol::sctp) {
+    // The parser reads no SCTP header; its common header opens with the ports, as TCP's.
+    if (p.l4_length >= 4 && bytes.size() >= size_t{p.l4_offset} + 4)
+      pk.destination_port = packet::load_be16(bytes.data() + p.l4_offset + 2);
     if (snapshot.lookup(pk.protocol(), pk.destination, pk.destination_port))
       return drop(Counter::dropped_unsupported);
     return pass(Counter::passed_not_service);

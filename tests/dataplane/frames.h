@@ -68,6 +68,10 @@ inline Bytes transport_bytes(const FrameSpec& s) {
     for (size_t i = 0; i < s.payload; ++i) l4[8 + i] = static_cast<uint8_t>(s.payload_seed + i);
   } else {
     l4.assign(8 + s.payload, 0x5a);
+    if (s.protocol == packet::ipproto::sctp) {  // the common header opens with the ports
+      packet::store_be16(&l4[0], s.source_port);
+      packet::store_be16(&l4[2], s.destination_port);
+    }
   }
   return l4;
 }
