@@ -4,9 +4,10 @@ JOBS ?= $(shell nproc)
 BUILD ?= build
 BUILD_SAN ?= build-asan
 DEBIAN_PACKAGES := cmake ninja-build g++ make pkg-config libgtest-dev libgmock-dev libbenchmark-dev \
-	nlohmann-json3-dev keepalived libssl-dev nginx
+	nlohmann-json3-dev keepalived libssl-dev nginx \
+	iproute2 nftables curl wrk tshark python3-scapy netsniff-ng ethtool
 
-.PHONY: deps build build-asan test bench demo format clean install
+.PHONY: deps build build-asan test bench bench-lab demo format clean install
 
 deps:
 	@missing=$$(for p in $(DEBIAN_PACKAGES); do dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q "ok installed" || echo $$p; done); \
@@ -29,6 +30,12 @@ test: build-asan
 
 bench: build
 	@for b in $(BUILD)/bench/vsd_bench_*; do echo "== $$b"; $$b --benchmark_min_time=0.2 || exit 1; done
+
+# Packets/s and connections/s through the namespace lab (bench/lab/bench_lab.py): kernel
+# forwarding, nftables DNAT and, once the data plane exists, vsd. Needs root.
+bench-lab: build
+	@[ "$$(id -u)" = 0 ] || { echo "bench-lab needs root (network namespaces)"; exit 1; }
+	/usr/bin/python3 bench/lab/bench_lab.py --build-dir $(BUILD)
 
 demo: build
 	$(BUILD)/demo/vsd-core-demo

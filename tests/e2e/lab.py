@@ -24,6 +24,7 @@ import re
 import shutil
 import signal
 import subprocess
+import sys
 import tempfile
 import time
 
@@ -33,7 +34,32 @@ DIRECTOR_LAN4, DIRECTOR_LAN6 = "192.0.2.1", "2001:db8:1::1"
 VIP4, VIP6 = "203.0.113.10", "2001:db8:ff::10"
 NAMESPACE_PREFIX = "vsdlab"
 
-SKIP_EXIT_CODE = 77  # ctest SKIP_RETURN_CODE of every e2e scenario
+SKIP_EXIT_CODE = 77
+
+# Answers each datagram with the server's name, from the address it was sent to (the VIP under
+# DR/TUN: IP_PKTINFO / IPV6_PKTINFO), on IPv4 and IPv6; runs until stopped by PID.
+UDP_RESPONDER = """
+import select, socket, struct, sys
+IP_PKTINFO, IPV6_RECVPKTINFO, IPV6_PKTINFO = 8, 49, 50
+name, port = sys.argv[1].encode(), int(sys.argv[2])
+v4 = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+v4.setsockopt(socket.IPPROTO_IP, IP_PKTINFO, 1)
+v4.bind(("0.0.0.0", port))
+v6 = socket.socket(socket.AF_INET6, socket.SOCK_DGRAM)
+v6.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY, 1)
+v6.setsockopt(socket.IPPROTO_IPV6, IPV6_RECVPKTINFO, 1)
+v6.bind(("::", port))
+while True:
+    for s in select.select([v4, v6], [], [])[0]:
+        data, ancillary, flags, peer = s.recvmsg(2048, 256)
+        reply = []
+        for level, kind, info in ancillary:
+            if s is v4 and kind == IP_PKTINFO:
+                reply = [(level, kind, struct.pack("=i4s4s", 0, info[8:12], b"\\0" * 4))]
+            elif s is v6 and kind == IPV6_PKTINFO:
+                reply = [(level, kind, info[:16] + struct.pack("=I", 0))]
+        s.sendmsg([name + b"\\n"], reply, 0, peer)
+"""  # ctest SKIP_RETURN_CODE of every e2e scenario
 
 
 def real_server_address4(index):
@@ -289,7 +315,7 @@ class Lab:
         root = os.path.join(self.workdir, name)
         os.makedirs(os.path.join(root, "html"))
         with open(os.path.join(root, "html", "big"), "wb") as big:
-            big.write(b"x" * (4 << 20))
+            big.write(f"{name}\n".encode() * (1 << 20))  # 4 MiB naming its server throughout
         os.chmod(root, 0o755)
         conf = os.path.join(root, "nginx.conf")
         with open(conf, "w") as out:
@@ -311,6 +337,7 @@ http {{
         listen [::]:80 default_server;
         root {root}/html;
         location = / {{ default_type text/plain; return 200 "{name}\\n"; }}
+        location = /whoami {{ default_type text/plain; return 200 "$remote_addr\\n"; }}
         location = /big {{ limit_rate {self.nginx_rate_limit}; }}
     }}
 }}
@@ -326,6 +353,13 @@ http {{
             time.sleep(0.1)
         raise RuntimeError(f"nginx on {name} did not answer: "
                            + open(os.path.join(self.workdir, f"{name}-nginx.log")).read())
+
+    def start_udp_responders(self, port=9000):
+        """On every real server, a UDP server answering each datagram with its name."""
+        for index, namespace in enumerate(self.real_servers, start=1):
+            self.spawn(namespace, sys.executable, "-c", UDP_RESPONDER, self.real_server_name(index),
+                       str(port), log_name=f"rs{index}-udp.log")
+        time.sleep(0.5)
 
     def curl(self, url, *extra, timeout=5):
         """curl from the client namespace: (exit code, body)."""

@@ -1,0 +1,240 @@
+#!/usr/bin/python3
+"""vsd's data plane in the LVS lab: NAT, DR, TUN and FULLNAT for TCP and UDP, and DR over IPv6.
+
+What a user of IPVS checks, from net/netfilter/ipvs/ip_vs_rr.c (round robin: 300 new connections
+to 3 equal servers give exactly 100 each), ip_vs_conn.c (a connection keeps its real server for
+its whole life), ip_vs_xmit.c (NAT rewrites the reply source back to the VIP; DR and TUN replies
+go from the real server straight to the client with the VIP as source) and the FULLNAT of DPVS
+(the real server sees a director's local address, never the client).
+
+vsd runs in the director namespace as `vsd -f <generated conf> -n -l` with a `dataplane { }`
+block (backend afpacket, the client- and server-side interfaces, one worker). Until vsd accepts that
+block (`vsd -t` warns "unknown keyword 'dataplane'"), this scenario reports itself skipped with
+the reason, and it starts running by itself once the data plane lands.
+"""
+
+import os
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+import unittest
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import lab  # noqa: E402
+import scenario  # noqa: E402
+
+PATHS = None
+UDP_PORT = 9000
+REQUESTS = 300
+
+
+def dataplane_block(backend="afpacket"):
+    return f"""dataplane {{
+    backend {backend}
+    interfaces cli0 lan0
+    workers 1
+}}
+"""
+
+
+def virtual_server(vip, port, kind, protocol, real_servers):
+    reals = "".join(f"""    real_server {address} {port} {{
+        weight 1
+    }}
+""" for address in real_servers)
+    return f"""virtual_server {vip} {port} {{
+    delay_loop 60
+    lb_algo rr
+    lb_kind {kind}
+    protocol {protocol}
+{reals}}}
+"""
+
+
+def dataplane_missing(vsd):
+    """Why the vsd binary cannot run this scenario yet, or None."""
+    with tempfile.NamedTemporaryFile("w", suffix=".conf") as conf:
+        conf.write(dataplane_block() + virtual_server(lab.VIP4, 80, "NAT", "TCP", ["192.0.2.11"]))
+        conf.flush()
+        check = subprocess.run([vsd, "-t", "-f", conf.name], capture_output=True, text=True,
+                               timeout=30)
+    said = check.stdout + check.stderr
+    if "unknown keyword" in said or check.returncode != 0:
+        return "vsd has no data plane yet (vsd -t: " + said.strip().splitlines()[0] + ")"
+    return None
+
+
+class VsdLab(unittest.TestCase):
+    """One lab for every case; each case starts vsd with its own configuration."""
+
+    udp_rounds = 0
+
+    @classmethod
+    def setUpClass(cls):
+        cls.lab = lab.Lab().__enter__()
+        cls.lab.start_udp_responders(UDP_PORT)
+        cls.vsd = None
+        cls.prepared = []
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.lab.down()
+        assert not cls.lab.leftovers(), cls.lab.leftovers()
+
+    def tearDown(self):
+        if self.vsd is not None:
+            self.lab.stop(self.vsd)
+            self.vsd = None
+        for namespace, vip, state_dir in self.prepared:
+            self.lab.run(namespace, PATHS.realserver, "stop", "--vip", vip, "--state-dir", state_dir)
+        self.prepared.clear()
+
+    # ---- helpers ------------------------------------------------------------------------------
+    def start_vsd(self, services, probe_url):
+        conf = os.path.join(self.lab.workdir, f"vsd-{self.id().rsplit('.', 1)[-1]}.conf")
+        with open(conf, "w") as out:
+            out.write(dataplane_block() + "".join(services))
+        self.vsd = self.lab.spawn(self.lab.director, PATHS.vsd, "-f", conf, "-n", "-l",
+                                  log_name=os.path.basename(conf) + ".log")
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline:
+            self.assertIsNone(self.vsd.poll(), "vsd exited")
+            if self.lab.curl(probe_url, timeout=1)[0] == 0:
+                return
+            time.sleep(0.2)
+        self.fail(f"{probe_url} did not answer through vsd")
+
+    def prepare_real_servers(self, vip, mode):
+        for namespace in self.lab.real_servers:
+            state_dir = tempfile.mkdtemp(dir=self.lab.workdir)
+            self.lab.run(namespace, PATHS.realserver, "start", "--vip", vip, "--mode", mode,
+                         "--decap", PATHS.decap, "--state-dir", state_dir)
+            self.prepared.append((namespace, vip, state_dir))
+
+    def count_tcp_answers(self, url):
+        """REQUESTS new connections (Connection: close); the page names the server."""
+        urls = [url] * REQUESTS
+        code, body = self.lab.curl(urls[0], "-H", "Connection: close", *urls[1:], timeout=60)
+        self.assertEqual(code, 0)
+        return {name: body.split().count(name) for name in ("rs1", "rs2", "rs3")}
+
+    def count_udp_answers(self, vip):
+        """REQUESTS datagrams, each from a source port not used before in this lab: a new
+        connection each (a reused ephemeral port would still match its earlier connection)."""
+        family = "AF_INET6" if ":" in vip else "AF_INET"
+        first_port = 20000 + REQUESTS * VsdLab.udp_rounds
+        VsdLab.udp_rounds += 1
+        result = self.lab.run(self.lab.client, sys.executable, "-c", f"""
+import collections, socket
+answers = collections.Counter()
+for port in range({first_port}, {first_port + REQUESTS}):
+    s = socket.socket(socket.{family}, socket.SOCK_DGRAM)
+    s.settimeout(1)
+    s.bind(("", port))
+    s.sendto(b"who", ("{vip}", {UDP_PORT}))
+    data, peer = s.recvfrom(100)
+    assert peer[0] == "{vip}", peer
+    answers[data.decode().strip()] += 1
+    s.close()
+print(" ".join(f"{{k}}={{v}}" for k, v in sorted(answers.items())))
+""", timeout=60)
+        return dict(pair.split("=") for pair in result.stdout.split())
+
+    def assert_round_robin(self, counts):
+        self.assertEqual({k: int(v) for k, v in counts.items()}, {"rs1": 100, "rs2": 100, "rs3": 100})
+
+    def sources_seen_by_client(self, action):
+        capture = os.path.join(self.lab.workdir, f"client-{time.monotonic_ns()}.pcapng")
+        log = capture + ".log"
+        tshark = self.lab.spawn(self.lab.client, "tshark", "-n", "-i", "eth0", "-f", "tcp or udp",
+                                "-a", "duration:30", "-w", capture, log_name=os.path.basename(log))
+        deadline = time.monotonic() + 10
+        while "Capturing on" not in open(log).read() and time.monotonic() < deadline:
+            time.sleep(0.05)
+        action()
+        time.sleep(0.3)
+        tshark.send_signal(signal.SIGINT)
+        tshark.wait(timeout=10)
+        fields = subprocess.run(["tshark", "-n", "-r", capture, "-T", "fields", "-e", "ip.src",
+                                 "-e", "ipv6.src"], capture_output=True, text=True, timeout=30,
+                                check=True).stdout
+        return {s for line in fields.splitlines() for s in line.split("\t") if s} - {
+            lab.CLIENT4, lab.CLIENT6}
+
+    # ---- scenarios ----------------------------------------------------------------------------
+    @staticmethod
+    def reals4():
+        return [lab.real_server_address4(i) for i in range(1, 4)]
+
+    def test_nat_tcp_round_robin_and_the_client_sees_only_the_vip(self):
+        self.start_vsd([virtual_server(lab.VIP4, 80, "NAT", "TCP", self.reals4())],
+                       f"http://{lab.VIP4}/")
+        counts = {}
+        sources = self.sources_seen_by_client(
+            lambda: counts.update(self.count_tcp_answers(f"http://{lab.VIP4}/")))
+        self.assert_round_robin(counts)
+        self.assertEqual(sources, {lab.VIP4})
+
+    def test_nat_udp_round_robin(self):
+        self.start_vsd([virtual_server(lab.VIP4, UDP_PORT, "NAT", "UDP", self.reals4()),
+                        virtual_server(lab.VIP4, 80, "NAT", "TCP", self.reals4())],
+                       f"http://{lab.VIP4}/")
+        self.assert_round_robin(self.count_udp_answers(lab.VIP4))
+
+    def test_nat_long_download_keeps_its_real_server(self):
+        self.start_vsd([virtual_server(lab.VIP4, 80, "NAT", "TCP", self.reals4())],
+                       f"http://{lab.VIP4}/")
+        download = self.lab.spawn(self.lab.client, "curl", "-s", "-m", "20", f"http://{lab.VIP4}/big",
+                                  stdout=subprocess.PIPE)
+        time.sleep(0.3)
+        self.count_tcp_answers(f"http://{lab.VIP4}/")  # other connections move on meanwhile
+        body, _ = download.communicate(timeout=20)
+        names = set(body.split())
+        self.assertEqual(len(body), 4 << 20)
+        self.assertEqual(len(names), 1, names)  # every byte from the one server it started on
+
+    def test_dr_tcp_and_udp_round_robin_replies_bypass_the_director(self):
+        self.prepare_real_servers(lab.VIP4, "dr")
+        self.start_vsd([virtual_server(lab.VIP4, 80, "DR", "TCP", self.reals4()),
+                        virtual_server(lab.VIP4, UDP_PORT, "DR", "UDP", self.reals4())],
+                       f"http://{lab.VIP4}/")
+        self.assert_round_robin(self.count_tcp_answers(f"http://{lab.VIP4}/"))
+        self.assert_round_robin(self.count_udp_answers(lab.VIP4))
+
+    def test_tun_tcp_and_udp_round_robin(self):
+        self.prepare_real_servers(lab.VIP4, "tun")
+        self.start_vsd([virtual_server(lab.VIP4, 80, "TUN", "TCP", self.reals4()),
+                        virtual_server(lab.VIP4, UDP_PORT, "TUN", "UDP", self.reals4())],
+                       f"http://{lab.VIP4}/")
+        sources = self.sources_seen_by_client(
+            lambda: self.assert_round_robin(self.count_tcp_answers(f"http://{lab.VIP4}/")))
+        self.assertEqual(sources, {lab.VIP4})
+        self.assert_round_robin(self.count_udp_answers(lab.VIP4))
+
+    def test_fullnat_tcp_round_robin_and_the_real_server_never_sees_the_client(self):
+        self.start_vsd([virtual_server(lab.VIP4, 80, "FNAT", "TCP", self.reals4())],
+                       f"http://{lab.VIP4}/")
+        self.assert_round_robin(self.count_tcp_answers(f"http://{lab.VIP4}/"))
+        code, seen = self.lab.curl(f"http://{lab.VIP4}/whoami")
+        self.assertEqual(code, 0)
+        self.assertNotEqual(seen.strip(), lab.CLIENT4)
+        self.assertTrue(seen.startswith("192.0.2."), seen)  # a local address on the server side
+
+    def test_dr_ipv6_tcp_round_robin(self):
+        self.prepare_real_servers(lab.VIP6, "dr")
+        reals6 = [lab.real_server_address6(i) for i in range(1, 4)]
+        self.start_vsd([virtual_server(lab.VIP6, 80, "DR", "TCP", reals6)], f"http://[{lab.VIP6}]/")
+        self.assert_round_robin(self.count_tcp_answers(f"http://[{lab.VIP6}]/"))
+
+
+if __name__ == "__main__":
+    PATHS = scenario.parse_paths(__doc__, "vsd", "decap", "realserver")
+    reason = lab.missing_requirements(["ip", "bridge", "ethtool", "nginx", "curl", "tshark"])
+    if reason:
+        scenario.skip(reason)
+    reason = dataplane_missing(PATHS.vsd)
+    if reason:
+        scenario.skip(reason)
+    scenario.run([VsdLab], time_limit_seconds=200)
