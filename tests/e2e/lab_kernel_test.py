@@ -79,6 +79,22 @@ class KernelForwarding(unittest.TestCase):
         self.assertIn([lab.real_server_address4(3), lab.CLIENT4, "", "200"], rows)
 
 
+class Teardown(unittest.TestCase):
+    def test_a_failing_test_leaves_no_namespace_or_process_behind(self):
+        child = subprocess.run([sys.executable, "-c", f"""
+import sys; sys.path.insert(0, {HERE!r})
+import lab, os
+with lab.Lab(real_servers=1) as the_lab:
+    print(os.getpid(), the_lab.processes[0].pid, flush=True)
+    raise AssertionError("a failing test")
+"""], capture_output=True, text=True, timeout=60)
+        self.assertIn("a failing test", child.stderr)
+        owner, nginx = (int(word) for word in child.stdout.split())
+        listed = subprocess.run(["ip", "netns", "list"], capture_output=True, text=True).stdout
+        self.assertNotIn(f"{lab.NAMESPACE_PREFIX}{owner}-", listed)
+        self.assertFalse(os.path.exists(f"/proc/{nginx}"))
+
+
 class UserSpaceTunnel(unittest.TestCase):
     """rs1 prepared with `vsd-realserver start --mode tun --tunnel user`."""
 
@@ -173,4 +189,4 @@ if __name__ == "__main__":
         import scapy  # noqa: F401
     except ImportError:
         scenario.skip("needs python3-scapy (make deps installs it)")
-    scenario.run([KernelForwarding, UserSpaceTunnel], time_limit_seconds=150)
+    scenario.run([KernelForwarding, Teardown, UserSpaceTunnel], time_limit_seconds=150)
