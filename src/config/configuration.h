@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "config/block_tree.h"
+#include "config/dataplane_config.h"
 #include "config/vrrp_config.h"
 #include "core/service.h"
 
@@ -91,6 +92,7 @@ struct Configuration {
   std::vector<VrrpInstanceConfig> vrrp_instances;
   std::vector<VrrpSyncGroupConfig> vrrp_sync_groups;
   std::vector<VrrpScriptConfig> vrrp_scripts;
+  std::optional<DataplaneConfig> dataplane;  // none: control plane only
 };
 
 }  // namespace vsd::config

@@ -2,6 +2,7 @@
 
 #include <unordered_map>
 
+#include "config/dataplane_parser.h"
 #include "config/values.h"
 #include "config/virtual_server_parser.h"
 #include "config/vrrp_parser.h"
@@ -106,6 +107,9 @@ std::optional<Configuration> parse_tree(std::vector<Node>&& tree, Diagnostics& d
       if (auto v = parse_vrrp_script(node, d)) config.vrrp_scripts.push_back(std::move(*v));
     } else if (k == "vrrp_sync_group") {
       if (auto g = parse_vrrp_sync_group(node, d)) config.vrrp_sync_groups.push_back(std::move(*g));
+    } else if (k == "dataplane") {
+      if (config.dataplane) d.error(node.where(), "dataplane given twice");
+      config.dataplane = parse_dataplane(node, d);
     } else {
       d.warning(node.where(), "unknown keyword '" + k + "'");
     }
