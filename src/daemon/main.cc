@@ -19,6 +19,7 @@
 #include "conn/timeouts.h"
 #include "core/snapshot.h"
 #include "daemon/config_loader.h"
+#include "daemon/offline_replay.h"
 #include "daemon/options.h"
 #include "health/loop_io.h"
 #include "health/manager.h"
@@ -212,6 +213,14 @@ int run(int argc, char** argv) {
   }
   const auto path = o.config_file ? o.config_file : default_config_file();
   if (o.config_test) return config_test(path, config::LexOptions{o.config_id.value_or("")});
+  if (o.pcap_in) {
+    if (!path) {
+      std::cerr << "vsd: offline replay needs a configuration file (-f FILE)\n";
+      return 1;
+    }
+    return run_offline_replay(*path, config::LexOptions{o.config_id.value_or("")}, *o.pcap_in,
+                              *o.pcap_out, std::cerr);
+  }
 
   // Signals are taken by the event loop through a signalfd: block them before any thread starts.
   sigset_t set;

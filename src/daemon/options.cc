@@ -73,10 +73,9 @@ Result<Options> parse_options(const std::vector<std::string>& args) {
       const char* long_name;
       const char* short_name;
       std::optional<std::string>* target;
-    } valued[] = {{"--use-file", "-f", &o.config_file},
-                  {"--pid", "-p", &o.pid_file},
-                  {"--socket", "", &o.socket},
-                  {"--config-id", "-i", &o.config_id}};
+    } valued[] = {{"--use-file", "-f", &o.config_file}, {"--pid", "-p", &o.pid_file},
+                  {"--socket", "", &o.socket},          {"--config-id", "-i", &o.config_id},
+                  {"--pcap-in", "", &o.pcap_in},        {"--pcap-out", "", &o.pcap_out}};
     bool handled = false;
     for (const auto& option : valued) {
       auto v = r.value(a, option.long_name, option.short_name, false, matched);
@@ -89,6 +88,8 @@ Result<Options> parse_options(const std::vector<std::string>& args) {
     }
     if (!handled) return Error{"unknown option '" + a + "' (see vsd --help)", EINVAL};
   }
+  if (o.pcap_in.has_value() != o.pcap_out.has_value())
+    return Error{"--pcap-in and --pcap-out go together", EINVAL};
   return o;
 }
 
@@ -103,6 +104,9 @@ std::string usage() {
          "  -p, --pid=FILE           write the daemon's process id to FILE\n"
          "  -i, --config-id=ID       the id that '@ID' conditional lines are matched against\n"
          "      --socket=PATH        control socket (default $VSD_SOCKET, else /run/vsd/vsd.sock)\n"
+         "      --pcap-in=IN.pcap    offline: run the data plane over a capture (time from the\n"
+         "                           packets) and exit; needs --pcap-out and a dataplane block\n"
+         "      --pcap-out=OUT.pcap  offline: where the frames vsd would transmit are written\n"
          "  -v, --version            print the version and exit\n"
          "  -h, --help               print this help and exit\n"
          "Signals: SIGHUP reloads the configuration, SIGTERM and SIGINT stop.\n";

@@ -18,6 +18,8 @@ struct Options {
   std::optional<std::string> pid_file;     // -p/--pid
   std::optional<std::string> socket;       // --socket
   std::optional<std::string> config_id;    // -i/--config-id
+  std::optional<std::string> pcap_in;      // --pcap-in: offline replay of a capture
+  std::optional<std::string> pcap_out;     // --pcap-out: what the data plane would send
   bool help = false;                       // -h/--help
   bool version = false;                    // -v/--version
 };

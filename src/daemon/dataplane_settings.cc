@@ -1,0 +1,98 @@
+#include "daemon/dataplane_settings.h"
+
+#include <net/if.h>
+#include <sys/ioctl.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <cstring>
+
+namespace vsd::daemon {
+namespace {
+
+struct KernelLink {
+  std::optional<packet::MacAddress> mac;
+  std::optional<uint32_t> mtu;
+};
+
+KernelLink kernel_link(const std::string& name) {
+  KernelLink link;
+  if (name.size() >= IFNAMSIZ) return link;
+  const int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+  if (fd < 0) return link;
+  ifreq request{};
+  std::memcpy(request.ifr_name, name.c_str(), name.size() + 1);
+  if (ioctl(fd, SIOCGIFHWADDR, &request) == 0)
+    link.mac =
+        packet::MacAddress::from(reinterpret_cast<const uint8_t*>(request.ifr_hwaddr.sa_data));
+  if (ioctl(fd, SIOCGIFMTU, &request) == 0 && request.ifr_mtu > 0)
+    link.mtu = static_cast<uint32_t>(request.ifr_mtu);
+  close(fd);
+  return link;
+}
+
+dataplane::Backend backend_of(const std::string& name) {
+  if (name == "pcap") return dataplane::Backend::pcap;
+  if (name == "afxdp") return dataplane::Backend::afxdp;
+  return dataplane::Backend::afpacket;
+}
+
+}  // namespace
+
+Result<dataplane::DataplaneSettings> dataplane_settings(const config::DataplaneConfig& config) {
+  dataplane::DataplaneSettings s;
+  s.backend = backend_of(config.backend);
+  s.workers = config.workers;
+  auto index_of = [&](const std::string& name) -> std::optional<uint16_t> {
+    for (size_t i = 0; i < config.interfaces.size(); ++i)
+      if (config.interfaces[i].name == name) return static_cast<uint16_t>(i);
+    return std::nullopt;
+  };
+  for (const config::DataplaneInterfaceConfig& c : config.interfaces) {
+    dataplane::InterfaceSettings itf;
+    itf.name = c.name;
+    const KernelLink kernel = (c.mac && c.mtu) ? KernelLink{} : kernel_link(c.name);
+    if (c.mac) {
+      std::memcpy(itf.mac.bytes.data(), c.mac->data(), 6);
+    } else if (kernel.mac) {
+      itf.mac = *kernel.mac;
+    }
+    itf.mtu = c.mtu ? *c.mtu : kernel.mtu.value_or(1500);
+    for (const auto& a : c.addresses) {
+      if (a.address.is_v4() && !itf.ipv4) {
+        itf.ipv4 = a.address;
+        itf.ipv4_prefix = a.prefix_length;
+      } else if (a.address.is_v6() && !itf.ipv6) {
+        itf.ipv6 = a.address;
+        itf.ipv6_prefix = a.prefix_length;
+      } else {
+        return Error{to_string(c.where) + ": interface " + c.name +
+                         ": one address per family (the director's source address)",
+                     EINVAL};
+      }
+    }
+    s.interfaces.push_back(std::move(itf));
+  }
+  for (const config::DataplaneRouteConfig& r : config.routes) {
+    auto dev = index_of(r.device);
+    if (!dev) return Error{to_string(r.where) + ": unknown interface " + r.device, EINVAL};
+    s.routes.push_back({r.prefix, r.prefix_length, r.via, *dev});
+  }
+  for (const config::DataplaneNeighbourConfig& n : config.neighbours) {
+    auto dev = index_of(n.device);
+    if (!dev) return Error{to_string(n.where) + ": unknown interface " + n.device, EINVAL};
+    dataplane::NeighbourSettings neighbour;
+    neighbour.address = n.address;
+    std::memcpy(neighbour.mac.bytes.data(), n.mac.data(), 6);
+    neighbour.interface = *dev;
+    s.neighbours.push_back(neighbour);
+  }
+  s.fullnat_addresses = config.fullnat_local_addresses;
+  s.fullnat_first_port = config.fullnat_first_port;
+  s.fullnat_last_port = config.fullnat_last_port;
+  s.fragment_timeout = milliseconds(config.fragment_timeout_ms);
+  s.verify_l4_checksums = config.checksum_verify;
+  return s;
+}
+
+}  // namespace vsd::daemon
