@@ -112,7 +112,17 @@ void NeighbourTable::write(Slot& slot, const IpAddress& address, uint64_t link,
 void NeighbourTable::learn(const IpAddress& address, const packet::MacAddress& mac,
                            uint16_t interface) {
   std::lock_guard guard(writer_);
-  write(place(address), address, pack(mac, interface, family_bits(address), resolved), 0);
+  Slot& slot = place(address);
+  const uint64_t link = pack(mac, interface, family_bits(address), resolved);
+  uint64_t high;
+  uint64_t low;
+  split(address, high, low);
+  if (slot.link.load(std::memory_order_relaxed) == link &&
+      slot.address_high.load(std::memory_order_relaxed) == high &&
+      slot.address_low.load(std::memory_order_relaxed) == low)
+    return;  // nothing new: the workers' caches stay valid
+  write(slot, address, link, 0);
+  generation_.fetch_add(1, std::memory_order_release);
 }
 
 bool NeighbourTable::want(const IpAddress& address, uint16_t interface, Instant now,
@@ -131,6 +141,8 @@ bool NeighbourTable::want(const IpAddress& address, uint16_t interface, Instant 
   const int64_t now_ns = now.time_since_epoch().count();
   if (mine && now_ns - slot.requested_ns.load(std::memory_order_relaxed) < retry.count())
     return false;
+  // Taking over a slot that resolved another address: cached copies of it must go.
+  if ((link & 0xf) == resolved) generation_.fetch_add(1, std::memory_order_release);
   write(slot, address, pack(packet::MacAddress{}, interface, family_bits(address), incomplete),
         now_ns);
   return true;

@@ -36,6 +36,8 @@ class NeighbourTable {
   std::vector<IpAddress> unresolved() const;
   // Lookups that missed since construction.
   uint64_t misses() const { return misses_.load(std::memory_order_relaxed); }
+  // Changes whenever a resolved entry is added or changes (workers' caches compare it).
+  uint64_t generation() const { return generation_.load(std::memory_order_acquire); }
 
  private:
   enum State : uint8_t { empty = 0, resolved = 1, incomplete = 2 };
@@ -65,6 +67,7 @@ class NeighbourTable {
   std::unique_ptr<Slot[]> slots_;
   SpinLock writer_;
   mutable std::atomic<uint64_t> misses_{0};
+  std::atomic<uint64_t> generation_{0};
 };
 
 }  // namespace vsd::dataplane

@@ -3,6 +3,7 @@
 // Internal to the pipeline: what it reads from a frame once, before deciding.
 #include "common/address.h"
 #include "common/time.h"
+#include "conn/connection_table.h"
 #include "core/service.h"
 #include "dataplane/pipeline.h"
 #include "packet/parsed_packet.h"
@@ -10,6 +11,8 @@
 namespace vsd::dataplane {
 
 struct Pipeline::Packet {
+  enum class Kind : uint8_t { transport, later_fragment, sctp, icmp, other };
+  Kind kind = Kind::other;
   packet::ParsedPacket p;
   RxInfo rx;
   Instant now{};
@@ -24,6 +27,9 @@ struct Pipeline::Packet {
   bool to_virtual_service = false;
 
   core::Protocol protocol() const { return static_cast<core::Protocol>(p.l4_protocol); }
+  conn::InboundKey inbound_key() const {
+    return conn::InboundKey{protocol(), source, source_port, destination, destination_port};
+  }
   AddressFamily family() const { return source.family(); }
 };
 

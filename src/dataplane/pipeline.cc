@@ -2,11 +2,15 @@
 // ip_vs_leave), ip_vs_xmit.c (one transmitter per forwarding method).
 #include "dataplane/pipeline.h"
 
+#include <algorithm>
+#include <cstring>
+
 #include "conn/new_connection.h"
 #include "conn/tcp_state.h"
 #include "dataplane/packet_fields.h"
 #include "packet/arp.h"
 #include "packet/byte_order.h"
+#include "packet/checksum.h"
 #include "packet/ipv4.h"
 #include "packet/ipv6.h"
 #include "packet/l4_checksum.h"
@@ -38,6 +42,20 @@ bool has_fullnat_destination(const core::ServiceView& service) {
   return false;
 }
 
+// RFC 1071: a header with its checksum sums to all ones. The common 20-byte header is summed
+// in five 32-bit words; options go through the general sum.
+bool ipv4_header_checksum_ok(const uint8_t* ip, uint32_t length) {
+  if (length != 20)
+    return packet::checksum_fold(packet::checksum_accumulate({ip, length})) == 0xffff;
+  uint64_t sum = 0;
+  for (int i = 0; i < 20; i += 4) {
+    uint32_t word;
+    std::memcpy(&word, ip + i, 4);
+    sum += word;
+  }
+  return packet::checksum_fold(sum) == 0xffff;
+}
+
 bool is_transport(uint8_t protocol) {
   return protocol == packet::ipproto::tcp || protocol == packet::ipproto::udp ||
          protocol == packet::ipproto::sctp;
@@ -58,18 +76,76 @@ Pipeline::Pipeline(DataplaneShared& shared, unsigned worker)
       table_(shared.table()),
       worker_(worker),
       routes_(shared.routes()),
-      fragments_(1024, shared.settings().fragment_timeout) {}
+      fragments_(1024, shared.settings().fragment_timeout),
+      batch_(std::make_unique<Packet[]>(kMaxBatch)),
+      lookups_(std::make_unique<BatchLookups>()) {}
+
+Pipeline::~Pipeline() = default;
 
 void Pipeline::begin_batch(Instant now) {
-  routes_ = shared_.routes();
+  auto routes = shared_.routes();
+  const uint64_t generation = shared_.neighbours().generation();
+  if (routes != routes_ || generation != neighbour_generation_) next_hops_.clear();
+  routes_ = std::move(routes);
+  neighbour_generation_ = generation;
   table_.expire(now, kExpirySlotsPerBatch);
 }
 
 Outcome Pipeline::process(xmit::PacketBuffer& buffer, const RxInfo& rx,
                           const core::Snapshot& snapshot, Instant now) {
+  Packet pk;
+  if (auto settled = read(buffer, rx, now, pk)) return *settled;
+  conn::Connection found;
+  if (pk.kind == Packet::Kind::transport) found = table_.lookup(pk.inbound_key(), now);
+  return decide(buffer, pk, snapshot, found);
+}
+
+void Pipeline::process_batch(std::span<xmit::PacketBuffer> buffers, std::span<const RxInfo> rx,
+                             std::span<Outcome> outcomes, const core::Snapshot& snapshot,
+                             Instant now) {
+  std::array<conn::InboundKey, kMaxBatch>& keys = lookups_->keys;
+  std::array<conn::Connection, kMaxBatch>& found = lookups_->found;
+  std::array<uint8_t, kMaxBatch> waiting;  // packet index of each key
+  for (size_t first = 0; first < buffers.size(); first += kMaxBatch) {
+    const size_t n = std::min(kMaxBatch, buffers.size() - first);
+    size_t lookups = 0;
+    for (size_t i = 0; i < n; ++i) {
+      Packet& pk = batch_[i];
+      if (auto settled = read(buffers[first + i], rx[first + i], now, pk)) {
+        outcomes[first + i] = *settled;
+        pk.kind = Packet::Kind::other;
+        waiting[i] = 0xff;  // settled
+        continue;
+      }
+      waiting[i] = 0xfe;  // to decide, no lookup
+      if (pk.kind == Packet::Kind::transport) {
+        keys[lookups] = pk.inbound_key();
+        waiting[i] = static_cast<uint8_t>(lookups++);
+      }
+    }
+    table_.lookup(std::span<const conn::InboundKey>(keys.data(), lookups), now,
+                  std::span<conn::Connection>(found.data(), lookups));
+    for (size_t i = 0; i < n; ++i) {
+      if (waiting[i] == 0xff) continue;
+      conn::Connection none;
+      conn::Connection& conn = waiting[i] == 0xfe ? none : found[waiting[i]];
+      outcomes[first + i] = decide(buffers[first + i], batch_[i], snapshot, conn);
+      conn.reset();
+    }
+  }
+}
+
+std::optional<Outcome> Pipeline::read(xmit::PacketBuffer& buffer, const RxInfo& rx, Instant now,
+                                      Packet& pk) {
   counters_.add(Counter::received);
   const std::span<uint8_t> frame = buffer.frame();
-  Packet pk;
+  // Every field is written here (a batch reuses its Packet slots).
+  pk.kind = Packet::Kind::other;
+  pk.source_port = 0;
+  pk.destination_port = 0;
+  pk.tcp_flags = 0;
+  pk.ttl = 0;
+  pk.to_virtual_service = false;
   pk.p = packet::parse_frame(frame);
   pk.rx = rx;
   if (pk.rx.interface >= settings_.interfaces.size()) pk.rx.interface = 0;
@@ -94,7 +170,8 @@ Outcome Pipeline::process(xmit::PacketBuffer& buffer, const RxInfo& rx,
   }
   const std::span<const uint8_t> bytes = frame;
   if (auto v4 = packet::ipv4_header(bytes, p)) {
-    if (!v4->checksum_ok()) return drop(Counter::dropped_bad_ip_checksum);
+    if (!ipv4_header_checksum_ok(v4->data(), p.l3_header_length))
+      return drop(Counter::dropped_bad_ip_checksum);
     pk.source = IpAddress::v4(v4->source());
     pk.destination = IpAddress::v4(v4->destination());
     pk.ttl = v4->ttl();
@@ -105,37 +182,55 @@ Outcome Pipeline::process(xmit::PacketBuffer& buffer, const RxInfo& rx,
   }
   if (p.l3_length > mtu_of(pk.rx.interface)) return drop(Counter::dropped_oversized);
 
-  if (is_transport(p.l4_protocol)) return transport(buffer, pk, snapshot);
-  if (p.l4_protocol == packet::ipproto::icmp || p.l4_protocol == packet::ipproto::icmpv6)
-    return icmp(buffer, pk);
-  return pass(Counter::passed_not_service);
-}
-
-Outcome Pipeline::transport(xmit::PacketBuffer& buffer, Packet& pk,
-                            const core::Snapshot& snapshot) {
-  const packet::ParsedPacket& p = pk.p;
-  if (!p.fragment.is_first()) return later_fragment(buffer, pk);
-  const std::span<const uint8_t> bytes = buffer.frame();
+  if (p.l4_protocol == packet::ipproto::icmp || p.l4_protocol == packet::ipproto::icmpv6) {
+    pk.kind = Packet::Kind::icmp;
+    return std::nullopt;
+  }
+  if (!is_transport(p.l4_protocol)) return pass(Counter::passed_not_service);
+  if (!p.fragment.is_first()) {
+    pk.kind = Packet::Kind::later_fragment;
+    return std::nullopt;
+  }
   if (auto ports = packet::l4_ports(bytes, p)) {
     pk.source_port = ports->source();
     pk.destination_port = ports->destination();
   }
   if (auto tcp = packet::tcp_header(bytes, p)) pk.tcp_flags = tcp->flags();
+  pk.kind = Packet::Kind::transport;
   if (pk.protocol() == core::Protocol::sctp) {
     // The parser reads no SCTP header; its common header opens with the ports, as TCP's.
     if (p.l4_length >= 4 && bytes.size() >= size_t{p.l4_offset} + 4)
       pk.destination_port = packet::load_be16(bytes.data() + p.l4_offset + 2);
-    if (snapshot.lookup(pk.protocol(), pk.destination, pk.destination_port))
-      return drop(Counter::dropped_unsupported);
-    return pass(Counter::passed_not_service);
+    pk.kind = Packet::Kind::sctp;
   }
+  return std::nullopt;
+}
 
+Outcome Pipeline::decide(xmit::PacketBuffer& buffer, Packet& pk, const core::Snapshot& snapshot,
+                         conn::Connection& found) {
+  switch (pk.kind) {
+    case Packet::Kind::transport:
+      return transport(buffer, pk, snapshot, found);
+    case Packet::Kind::later_fragment:
+      return later_fragment(buffer, pk);
+    case Packet::Kind::icmp:
+      return icmp(buffer, pk);
+    case Packet::Kind::sctp:
+      if (snapshot.lookup(pk.protocol(), pk.destination, pk.destination_port))
+        return drop(Counter::dropped_unsupported);
+      break;
+    case Packet::Kind::other:
+      break;
+  }
+  return pass(Counter::passed_not_service);
+}
+
+Outcome Pipeline::transport(xmit::PacketBuffer& buffer, Packet& pk, const core::Snapshot& snapshot,
+                            conn::Connection& found) {
   // An existing connection first (it outlives its service, as in IPVS), then a new one.
-  const conn::InboundKey in{pk.protocol(), pk.source, pk.source_port, pk.destination,
-                            pk.destination_port};
-  if (conn::Connection conn = table_.lookup(in, pk.now)) {
-    conn.on_packet(conn::Direction::input, pk.tcp_flags, pk.now);
-    return forward_inbound(buffer, pk, conn);
+  if (found) {
+    found.on_packet(conn::Direction::input, pk.tcp_flags, pk.now);
+    return forward_inbound(buffer, pk, found);
   }
   if (const core::ServiceView* service =
           snapshot.lookup(pk.protocol(), pk.destination, pk.destination_port))

@@ -12,6 +12,7 @@
 #include "dataplane/counters.h"
 #include "dataplane/fragment_cache.h"
 #include "dataplane/neighbour_table.h"
+#include "dataplane/next_hop_cache.h"
 #include "dataplane/route_table.h"
 #include "dataplane/settings.h"
 #include "packet/parsed_packet.h"
@@ -72,12 +73,20 @@ class DataplaneShared {
 class Pipeline {
  public:
   Pipeline(DataplaneShared& shared, unsigned worker);
+  ~Pipeline();
+  Pipeline(const Pipeline&) = delete;
+  Pipeline& operator=(const Pipeline&) = delete;
 
   // Once per batch: picks up the current routes and reclaims a bounded number of expired
   // connections.
   void begin_batch(Instant now);
   Outcome process(xmit::PacketBuffer& buffer, const RxInfo& rx, const core::Snapshot& snapshot,
                   Instant now);
+  // The same for a batch (up to kMaxBatch at a time): the connection lookups of the whole batch
+  // go to the table together, their memory fetched ahead. outcomes[i] is buffers[i]'s.
+  static constexpr size_t kMaxBatch = 32;
+  void process_batch(std::span<xmit::PacketBuffer> buffers, std::span<const RxInfo> rx,
+                     std::span<Outcome> outcomes, const core::Snapshot& snapshot, Instant now);
 
   const WorkerCounters& counters() const { return counters_; }
   unsigned worker() const { return worker_; }
@@ -85,7 +94,15 @@ class Pipeline {
  private:
   struct Packet;  // what process() read from the frame once
 
-  Outcome transport(xmit::PacketBuffer& buffer, Packet& pk, const core::Snapshot& snapshot);
+  // Reads the frame into `pk`; an outcome when that settles it already.
+  std::optional<Outcome> read(xmit::PacketBuffer& buffer, const RxInfo& rx, Instant now,
+                              Packet& pk);
+  // The rest, for a packet read() did not settle; `found` is the inbound lookup's result for a
+  // transport packet.
+  Outcome decide(xmit::PacketBuffer& buffer, Packet& pk, const core::Snapshot& snapshot,
+                 conn::Connection& found);
+  Outcome transport(xmit::PacketBuffer& buffer, Packet& pk, const core::Snapshot& snapshot,
+                    conn::Connection& found);
   Outcome later_fragment(xmit::PacketBuffer& buffer, Packet& pk);
   Outcome schedule(xmit::PacketBuffer& buffer, Packet& pk, const core::ServiceView& service);
   Outcome forward_inbound(xmit::PacketBuffer& buffer, Packet& pk, conn::Connection& conn);
@@ -99,10 +116,7 @@ class Pipeline {
                          Counter success);
   Outcome forward_tunnel(xmit::PacketBuffer& buffer, Packet& pk, const IpAddress& server,
                          Counter success);
-  struct Hop {
-    packet::MacAddress mac;
-    uint16_t interface = 0;
-  };
+  using Hop = NextHopCache::Hop;
   // The link address of `next_hop`, or the outcome to return instead (an ARP request sent in
   // the packet's place, or a drop).
   std::optional<Hop> resolve(xmit::PacketBuffer& buffer, Packet& pk, const IpAddress& next_hop,
@@ -132,10 +146,18 @@ class Pipeline {
   conn::ConnectionTable& table_;
   unsigned worker_;
   std::shared_ptr<const RouteTable> routes_;
+  uint64_t neighbour_generation_ = 0;
+  NextHopCache next_hops_;
   FragmentCache fragments_;
   WorkerCounters counters_;
   uint16_t tunnel_id_ = 0;
   std::array<uint8_t, 2048> scratch_{};
+  std::unique_ptr<Packet[]> batch_;  // kMaxBatch packets being decided
+  struct BatchLookups {
+    std::array<conn::InboundKey, kMaxBatch> keys;
+    std::array<conn::Connection, kMaxBatch> found;
+  };
+  std::unique_ptr<BatchLookups> lookups_;
 };
 
 }  // namespace vsd::dataplane

@@ -21,33 +21,41 @@ constexpr Duration kResolutionRetry = seconds(1);
 Outcome Pipeline::forward_direct(xmit::PacketBuffer& buffer, Packet& pk, const IpAddress& server,
                                  Counter success) {
   // Direct routing: the real server is on the link and takes the packet as it is.
+  if (auto hop = next_hops_.find(server, true)) return transmit_to(buffer, pk, *hop, success);
   auto route = routes_->lookup(server);
   if (!route) return drop(Counter::dropped_no_route);
   Outcome instead;
   auto hop = resolve(buffer, pk, server, route->interface, instead);
   if (!hop) return instead;
+  next_hops_.remember(server, true, *hop);
   return transmit_to(buffer, pk, *hop, success);
 }
 
 Outcome Pipeline::forward_routed(xmit::PacketBuffer& buffer, Packet& pk,
                                  const IpAddress& destination, Counter success) {
+  if (auto hop = next_hops_.find(destination, false)) return transmit_to(buffer, pk, *hop, success);
   auto route = routes_->lookup(destination);
   if (!route) return drop(Counter::dropped_no_route);
   Outcome instead;
   auto hop = resolve(buffer, pk, route->address, route->interface, instead);
   if (!hop) return instead;
+  next_hops_.remember(destination, false, *hop);
   return transmit_to(buffer, pk, *hop, success);
 }
 
 Outcome Pipeline::forward_tunnel(xmit::PacketBuffer& buffer, Packet& pk, const IpAddress& server,
                                  Counter success) {
-  auto route = routes_->lookup(server);
-  if (!route) return drop(Counter::dropped_no_route);
-  auto source = own_address(route->interface, server.family());
+  auto hop = next_hops_.find(server, false);
+  if (!hop) {
+    auto route = routes_->lookup(server);
+    if (!route) return drop(Counter::dropped_no_route);
+    Outcome instead;
+    hop = resolve(buffer, pk, route->address, route->interface, instead);
+    if (!hop) return instead;
+    next_hops_.remember(server, false, *hop);
+  }
+  auto source = own_address(hop->interface, server.family());
   if (!source) return drop(Counter::dropped_no_route);
-  Outcome instead;
-  auto hop = resolve(buffer, pk, route->address, route->interface, instead);
-  if (!hop) return instead;
   xmit::TunnelEnds ends;
   ends.source = *source;
   ends.destination = server;
@@ -74,7 +82,6 @@ Outcome Pipeline::forward_tunnel(xmit::PacketBuffer& buffer, Packet& pk, const I
 std::optional<Pipeline::Hop> Pipeline::resolve(xmit::PacketBuffer& buffer, Packet& pk,
                                                const IpAddress& next_hop, uint16_t interface,
                                                Outcome& instead) {
-  (void)pk;
   if (auto n = shared_.neighbours().find(next_hop)) return Hop{n->mac, interface};
   if (!shared_.neighbours().want(next_hop, interface, pk.now, kResolutionRetry)) {
     instead = drop(Counter::dropped_neighbour_unresolved);

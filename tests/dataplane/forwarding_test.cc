@@ -374,3 +374,65 @@ TEST(FullNat, LocalPortsAreNotReusedWhileTheirConnectionLives) {
 
 }  // namespace
 }  // namespace vsd::dataplane
+
+namespace vsd::dataplane {
+namespace {
+
+using namespace testing;
+
+// process_batch looks connections up together; what it decides must not differ from one by one.
+TEST(Batch, DecidesAsPacketByPacket) {
+  auto scenario = [](PipelineLab& lab) {
+    const auto nat = lab.lab.add_service(core::Protocol::tcp, "192.168.2.11", 80);
+    lab.lab.add_destination(nat, "10.10.10.11", 8080, core::ForwardMethod::masq);
+    const auto dr = lab.lab.add_service(core::Protocol::udp, "192.168.2.12", 53);
+    lab.lab.add_destination(dr, "10.10.10.12", 53, core::ForwardMethod::route);
+    std::vector<Bytes> frames;
+    for (uint16_t i = 0; i < 40; ++i) {
+      FrameSpec s;
+      s.source_port = static_cast<uint16_t>(40000 + i % 7);
+      s.tcp_flags = i < 7 ? 0x02 : 0x10;
+      if (i % 3 == 0) {
+        s.protocol = packet::ipproto::udp;
+        s.destination = "192.168.2.12";
+        s.destination_port = 53;
+      }
+      if (i % 11 == 5) s.destination_port = 22;  // not a service
+      frames.push_back(frame(s));
+    }
+    frames.push_back(Bytes(frames[0].begin(), frames[0].begin() + 20));  // truncated
+    return frames;
+  };
+  PipelineLab one;
+  PipelineLab many;
+  const std::vector<Bytes> frames = scenario(one);
+  scenario(many);
+  std::vector<Bytes> singly;
+  std::vector<Outcome> single_outcomes;
+  for (const Bytes& f : frames) {
+    auto r = one.run(f);
+    singly.push_back(r.out);
+    single_outcomes.push_back(r.outcome);
+  }
+  // All at once, after the connections exist (the first 7 opened them one by one too).
+  std::vector<std::vector<uint8_t>> storage(frames.size());
+  std::vector<xmit::PacketBuffer> buffers;
+  for (size_t i = 0; i < 7; ++i) many.run(frames[i]);
+  for (size_t i = 0; i < frames.size(); ++i) {
+    storage[i].assign(128 + 1600, 0);
+    std::copy(frames[i].begin(), frames[i].end(), storage[i].begin() + 128);
+    buffers.emplace_back(storage[i], 128, static_cast<uint32_t>(frames[i].size()));
+  }
+  std::vector<RxInfo> rx(frames.size());
+  std::vector<Outcome> outcomes(frames.size());
+  many.pipeline.begin_batch(at(1));
+  many.pipeline.process_batch(buffers, rx, outcomes, *many.lab.snapshot, at(1));
+  for (size_t i = 7; i < frames.size(); ++i) {
+    EXPECT_EQ(outcomes[i].reason, single_outcomes[i].reason) << i;
+    const auto f = buffers[i].frame();
+    EXPECT_EQ(Bytes(f.begin(), f.end()), singly[i]) << i;
+  }
+}
+
+}  // namespace
+}  // namespace vsd::dataplane
