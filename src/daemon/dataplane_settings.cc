@@ -1,6 +1,8 @@
 #include "daemon/dataplane_settings.h"
 
+#include <ifaddrs.h>
 #include <net/if.h>
+#include <netinet/in.h>
 #include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -29,6 +31,45 @@ KernelLink kernel_link(const std::string& name) {
     link.mtu = static_cast<uint32_t>(request.ifr_mtu);
   close(fd);
   return link;
+}
+
+unsigned prefix_of(const sockaddr* mask) {
+  if (!mask) return 0;
+  const uint8_t* bytes = nullptr;
+  size_t length = 0;
+  if (mask->sa_family == AF_INET) {
+    bytes = reinterpret_cast<const uint8_t*>(&reinterpret_cast<const sockaddr_in*>(mask)->sin_addr);
+    length = 4;
+  } else {
+    bytes =
+        reinterpret_cast<const uint8_t*>(&reinterpret_cast<const sockaddr_in6*>(mask)->sin6_addr);
+    length = 16;
+  }
+  unsigned prefix = 0;
+  for (size_t i = 0; i < length; ++i) prefix += static_cast<unsigned>(__builtin_popcount(bytes[i]));
+  return prefix;
+}
+
+// The kernel's addresses on `name`: the first IPv4 one and the first global IPv6 one.
+void kernel_addresses(const std::string& name, dataplane::InterfaceSettings& itf) {
+  ifaddrs* list = nullptr;
+  if (getifaddrs(&list) != 0) return;
+  for (const ifaddrs* a = list; a; a = a->ifa_next) {
+    if (!a->ifa_addr || name != a->ifa_name) continue;
+    if (a->ifa_addr->sa_family == AF_INET && !itf.ipv4) {
+      const auto* in = reinterpret_cast<const sockaddr_in*>(a->ifa_addr);
+      itf.ipv4 = IpAddress::v4(ntohl(in->sin_addr.s_addr));
+      itf.ipv4_prefix = prefix_of(a->ifa_netmask);
+    } else if (a->ifa_addr->sa_family == AF_INET6 && !itf.ipv6) {
+      const auto* in6 = reinterpret_cast<const sockaddr_in6*>(a->ifa_addr);
+      std::array<uint8_t, 16> bytes;
+      std::memcpy(bytes.data(), &in6->sin6_addr, 16);
+      if (bytes[0] == 0xfe && (bytes[1] & 0xc0) == 0x80) continue;  // link-local
+      itf.ipv6 = IpAddress::v6(bytes);
+      itf.ipv6_prefix = prefix_of(a->ifa_netmask);
+    }
+  }
+  freeifaddrs(list);
 }
 
 dataplane::Backend backend_of(const std::string& name) {
@@ -71,6 +112,7 @@ Result<dataplane::DataplaneSettings> dataplane_settings(const config::DataplaneC
                      EINVAL};
       }
     }
+    if (c.addresses.empty()) kernel_addresses(c.name, itf);
     s.interfaces.push_back(std::move(itf));
   }
   for (const config::DataplaneRouteConfig& r : config.routes) {

@@ -7,9 +7,10 @@
 namespace vsd::daemon {
 
 // The configuration's dataplane block as the data plane takes it: interfaces numbered in the
-// order given, routes and neighbours pointing at those numbers. A MAC or MTU left out is read
-// from the kernel's interface of that name when there is one (live); offline a missing MAC is
-// 00:00:00:00:00:00 and a missing MTU 1500.
+// order given, routes and neighbours pointing at those numbers. A MAC, MTU or address left out
+// is read from the kernel's interface of that name when there is one (live: the first IPv4 and
+// the first global IPv6 address); offline a missing MAC is 00:00:00:00:00:00, a missing MTU
+// 1500.
 Result<dataplane::DataplaneSettings> dataplane_settings(const config::DataplaneConfig& config);
 
 }  // namespace vsd::daemon

@@ -19,10 +19,12 @@
 #include "conn/timeouts.h"
 #include "core/snapshot.h"
 #include "daemon/config_loader.h"
+#include "daemon/dataplane_runtime.h"
 #include "daemon/offline_replay.h"
 #include "daemon/options.h"
 #include "health/loop_io.h"
 #include "health/manager.h"
+#include "health/smtp_alert.h"
 #include "sched/catalog.h"
 
 namespace vsd::daemon {
@@ -91,6 +93,7 @@ class Daemon {
         seconds(core::RateEstimator::kIntervalSeconds));
     log_.info(std::string(kVersion) + " started; control socket " + socket);
     Status s = loop_.run();
+    dataplane_.reset();
     health_.shutdown();
     server->reset();
     if (options_.pid_file) unlink(options_.pid_file->c_str());
@@ -135,6 +138,8 @@ class Daemon {
     }
     // Health decides which real servers the running model really holds (failed ones out).
     config::Diagnostics checker_diagnostics;
+    alerter_.configure(health::mail_settings(loaded->configuration.global,
+                                             health::local_host_name(), checker_diagnostics));
     const auto health_view = health_.configure(loaded->configuration, checker_diagnostics);
     for (const auto& w : checker_diagnostics.warnings()) log_.warning(w);
     for (const auto& e : checker_diagnostics.errors()) log_.error(e + " (checker ignored)");
@@ -145,7 +150,9 @@ class Daemon {
       return false;
     }
     apply_timeouts(loaded->configuration, timeouts_);
+    if (dataplane_) apply_timeouts(loaded->configuration, dataplane_->table().timeouts());
     publish();
+    if (!start_dataplane(loaded->configuration)) return false;
     log_.info(why + ": " + *config_path_ + " loaded, " + std::to_string(changes.size()) +
               " change(s), " + std::to_string(model_.size()) + " virtual service(s)");
     return true;
@@ -153,6 +160,24 @@ class Daemon {
 
   void publish() {
     publisher_.publish(core::Snapshot::build(model_, publisher_.current().get(), sched::catalog()));
+    if (dataplane_)
+      if (Status s = dataplane_->snapshot_changed(*publisher_.current()); !s)
+        log_.warning("data plane: " + s.error().message);
+  }
+
+  // The first configuration with a dataplane block starts the data plane; a later change of the
+  // block needs a restart (the workers own their sockets).
+  bool start_dataplane(const config::Configuration& c) {
+    if (dataplane_ || !c.dataplane) return true;
+    auto started = start_live_dataplane(*c.dataplane, publisher_, timeouts_);
+    if (!started) {
+      log_.error("data plane: " + started.error().message);
+      return false;
+    }
+    dataplane_ = std::move(*started);
+    log_.info("data plane: " + std::to_string(dataplane_->settings().workers) + " worker(s) on " +
+              std::to_string(dataplane_->settings().interfaces.size()) + " interface(s)");
+    return true;
   }
 
   api::ControlHooks hooks() {
@@ -164,6 +189,7 @@ class Daemon {
     };
     h.set_timeouts = [this](const api::TimeoutSettings& t) {
       timeouts_.set(t.tcp, t.tcp_fin, t.udp);
+      if (dataplane_) dataplane_->table().timeouts().set(t.tcp, t.tcp_fin, t.udp);
       return ok_status();
     };
     return h;
@@ -178,6 +204,9 @@ class Daemon {
         if (Status s = model_.apply(c); !s.ok()) log_.warning("health: " + s.error().message);
       publish();
     };
+    h.alert = [this](const std::string& subject, const std::string& body) {
+      alerter_.send(subject, body);
+    };
     return h;
   }
 
@@ -187,10 +216,12 @@ class Daemon {
   EventLoop loop_;
   core::Model model_{sched::catalog()};
   core::SnapshotPublisher publisher_;
+  std::unique_ptr<dataplane::LiveDataplane> dataplane_;  // none: control plane only
   conn::Timeouts timeouts_;
   api::ControlService control_{model_, hooks()};
   health::LoopIo health_io_{loop_};
   health::ScriptRunner scripts_{health_io_};
+  health::SmtpAlerter alerter_{health_io_, log_};
   health::Manager health_{health_io_, scripts_, log_, health_hooks(),
                           static_cast<uint64_t>(getpid())};
   int signal_fd_ = -1;

@@ -1,6 +1,7 @@
 #pragma once
 
 #include <array>
+#include <atomic>
 #include <cstdint>
 #include <string_view>
 
@@ -54,11 +55,19 @@ inline constexpr size_t kCounterCount = static_cast<size_t>(Counter::count_);
 
 std::string_view to_string(Counter counter);
 
-// One worker's counters, written by that worker only (plain stores); readers sum workers.
+// One worker's counters, written by that worker only (a relaxed load and store, no locked
+// instruction); other threads read them with relaxed loads and sum workers.
 struct alignas(64) WorkerCounters {
   std::array<uint64_t, kCounterCount> values{};
-  void add(Counter c, uint64_t n = 1) { values[static_cast<size_t>(c)] += n; }
-  uint64_t operator[](Counter c) const { return values[static_cast<size_t>(c)]; }
+  void add(Counter c, uint64_t n = 1) {
+    std::atomic_ref<uint64_t> v(values[static_cast<size_t>(c)]);
+    v.store(v.load(std::memory_order_relaxed) + n, std::memory_order_relaxed);
+  }
+  uint64_t operator[](Counter c) const { return load(static_cast<size_t>(c)); }
+  uint64_t load(size_t i) const {
+    return std::atomic_ref<uint64_t>(const_cast<uint64_t&>(values[i]))
+        .load(std::memory_order_relaxed);
+  }
 };
 
 }  // namespace vsd::dataplane

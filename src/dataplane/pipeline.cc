@@ -146,6 +146,7 @@ std::optional<Outcome> Pipeline::read(xmit::PacketBuffer& buffer, const RxInfo& 
   pk.tcp_flags = 0;
   pk.ttl = 0;
   pk.to_virtual_service = false;
+  if (rx.oversized) return drop(Counter::dropped_oversized);
   pk.p = packet::parse_frame(frame);
   pk.rx = rx;
   if (pk.rx.interface >= settings_.interfaces.size()) pk.rx.interface = 0;

@@ -29,6 +29,8 @@ struct RxInfo {
   bool checksum_partial = false;
   // TP_STATUS_CSUM_VALID: the NIC checked the L4 checksum; no need to check it again.
   bool checksum_verified = false;
+  // The link delivered more than the capture holds (a GSO/GRO super-frame, lab-notes trap 4).
+  bool oversized = false;
 };
 
 enum class Verdict : uint8_t {

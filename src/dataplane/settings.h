@@ -31,6 +31,7 @@ struct RouteSettings {
   unsigned prefix_length = 0;
   std::optional<IpAddress> gateway;  // none: the destination is on the link
   uint16_t interface = 0;
+  friend bool operator==(const RouteSettings&, const RouteSettings&) = default;
 };
 
 struct NeighbourSettings {
