@@ -1,43 +1,67 @@
 #include "config/block_tree.h"
 
+#include <algorithm>
+
 namespace vsd::config {
 
-Result<std::vector<Node>> build_block_tree(std::vector<Line>&& lines) {
-  std::vector<Node> top;
-  std::vector<Node*> open;  // blocks not yet closed, innermost last
-  auto current = [&]() -> std::vector<Node>& { return open.empty() ? top : open.back()->children; };
-  Node* pending = nullptr;  // the statement being read; a "{" opens it as a block
+namespace {
 
-  for (Line& line : lines) {
-    for (Word& w : line.words) {
-      if (w.is("{")) {
-        if (!pending) {
-          // "{" alone on a line opens the previous statement if it has no block yet.
-          auto& siblings = current();
-          if (siblings.empty() || siblings.back().is_block)
-            return Error{to_string(w.where) + ": '{' without a keyword before it"};
-          pending = &siblings.back();
+size_t words_before_brace(std::vector<Word>::const_iterator from,
+                          std::vector<Word>::const_iterator end) {
+  const auto brace = std::find_if(from, end, [](const Word& w) { return w.is("{") || w.is("}"); });
+  return static_cast<size_t>(brace - from);
+}
+
+}  // namespace
+
+void BlockTreeBuilder::add(Line& line) {
+  if (error_) return;
+  Node* pending = nullptr;  // the statement being read; a "{" opens it as a block
+  for (auto it = line.words.begin(); it != line.words.end(); ++it) {
+    Word& w = *it;
+    if (w.is("{")) {
+      if (!pending) {
+        // "{" alone on a line opens the previous statement if it has no block yet.
+        auto& siblings = current();
+        if (siblings.empty() || siblings.back().is_block) {
+          error_ = Error{to_string(w.where) + ": '{' without a keyword before it"};
+          return;
         }
-        pending->is_block = true;
-        open.push_back(pending);
-        pending = nullptr;
-      } else if (w.is("}")) {
-        if (open.empty()) return Error{to_string(w.where) + ": '}' without a block to close"};
-        open.pop_back();
-        pending = nullptr;
-      } else if (pending) {
-        pending->args.push_back(std::move(w));
-      } else {
-        current().push_back(Node{std::move(w), {}, {}, false});
-        pending = &current().back();
+        pending = &siblings.back();
       }
+      pending->is_block = true;
+      open_.push_back(pending);
+      pending = nullptr;
+    } else if (w.is("}")) {
+      if (open_.empty()) {
+        error_ = Error{to_string(w.where) + ": '}' without a block to close"};
+        return;
+      }
+      open_.pop_back();
+      pending = nullptr;
+    } else if (pending) {
+      pending->args.push_back(std::move(w));
+    } else {
+      current().push_back(Node{std::move(w), {}, {}, false});
+      pending = &current().back();
+      // Its arguments are the words up to the next brace: one allocation, not one per growth.
+      pending->args.reserve(words_before_brace(std::next(it), line.words.end()));
     }
-    pending = nullptr;  // a new line starts a new statement
   }
-  if (!open.empty())
-    return Error{to_string(open.back()->where()) + ": block '" + open.back()->name() +
+}
+
+Result<std::vector<Node>> BlockTreeBuilder::finish() {
+  if (error_) return *error_;
+  if (!open_.empty())
+    return Error{to_string(open_.back()->where()) + ": block '" + open_.back()->name() +
                  "' is never closed"};
-  return top;
+  return std::move(top_);
+}
+
+Result<std::vector<Node>> build_block_tree(std::vector<Line>&& lines) {
+  BlockTreeBuilder builder;
+  for (Line& line : lines) builder.add(line);
+  return builder.finish();
 }
 
 }  // namespace vsd::config

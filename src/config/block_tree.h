@@ -1,5 +1,6 @@
 #pragma once
 
+#include <optional>
 #include <vector>
 
 #include "common/result.h"
@@ -22,5 +23,21 @@ struct Node {
 // { weight 2 }" on one line, or "{" alone on the next line), so braces end statements as
 // newlines do. Unbalanced braces are errors with file:line.
 Result<std::vector<Node>> build_block_tree(std::vector<Line>&& lines);
+
+// The same, fed one line at a time as the lexer reads them (its LineSink), so that a large
+// file is never held as a list of lines. The first error is kept and the lines after it ignored:
+// the lexer still reads to the end, and its own errors come first.
+class BlockTreeBuilder {
+ public:
+  void add(Line& line);  // moves the words out of `line`
+  Result<std::vector<Node>> finish();
+
+ private:
+  std::vector<Node>& current() { return open_.empty() ? top_ : open_.back()->children; }
+
+  std::vector<Node> top_;
+  std::vector<Node*> open_;  // blocks not yet closed, innermost last
+  std::optional<Error> error_;
+};
 
 }  // namespace vsd::config

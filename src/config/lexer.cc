@@ -7,8 +7,8 @@
 #include <cctype>
 #include <cerrno>
 #include <cstring>
+#include <filesystem>
 #include <fstream>
-#include <sstream>
 
 namespace vsd::config {
 
@@ -23,6 +23,26 @@ std::string default_config_id() {
   if (gethostname(host, sizeof(host) - 1) != 0) return {};
   std::string name(host);
   return name.substr(0, name.find('.'));
+}
+
+// The rest of an open file, read in one piece when its size is known.
+std::string contents(std::ifstream& in, const std::string& path) {
+  std::string text;
+  std::error_code no_size;
+  if (const auto size = std::filesystem::file_size(path, no_size); !no_size)
+    text.reserve(static_cast<size_t>(size));
+  char chunk[64 * 1024];
+  while (in.read(chunk, sizeof chunk), in.gcount() > 0)
+    text.append(chunk, static_cast<size_t>(in.gcount()));
+  return text;
+}
+
+// A sink for the read_* that return the lines: each line keeps a vector of its own, sized to it.
+LineSink collect_into(std::vector<Line>& lines) {
+  return [&lines](Line& line) {
+    lines.push_back(Line{
+        {std::make_move_iterator(line.words.begin()), std::make_move_iterator(line.words.end())}});
+  };
 }
 
 std::string directory_of(const std::string& path) {
@@ -104,11 +124,23 @@ size_t unescape(std::string_view s, size_t i, std::string& out) {
   }
 }
 
+// std::isspace in the C locale, without a library call per character of a large file.
+bool is_space(char c) {
+  return c == ' ' || c == '\t' || c == '\n' || c == '\v' || c == '\f' || c == '\r';
+}
+
+// Characters that end a run of plain text in a word: outside quotes, a space, a brace, a
+// comment or an opening quote; inside, the closing quote or an escape.
+bool ends_plain_run(char c, char quote) {
+  if (quote) return c == quote || c == '\\';
+  return is_space(c) || c == '{' || c == '}' || c == '#' || c == '!' || c == '"' || c == '\'';
+}
+
 // Splits one physical line into words; returns an error message for an unterminated quote.
 std::string split(std::string_view s, const SourceLocation& where, std::vector<Word>& words) {
   size_t i = 0;
   while (i < s.size()) {
-    while (i < s.size() && std::isspace(static_cast<unsigned char>(s[i]))) ++i;
+    while (i < s.size() && is_space(s[i])) ++i;
     if (i >= s.size() || s[i] == '#' || s[i] == '!') break;
     if (s[i] == '{' || s[i] == '}') {
       words.push_back({std::string(1, s[i]), false, where});
@@ -118,12 +150,17 @@ std::string split(std::string_view s, const SourceLocation& where, std::vector<W
     Word w{{}, false, where};
     char quote = 0;
     while (i < s.size()) {
+      // Plain characters are copied a run at a time; only the ones that end a run need a look.
+      const size_t run = i;
+      while (i < s.size() && !ends_plain_run(s[i], quote)) ++i;
+      w.text.append(s.substr(run, i - run));
+      if (i >= s.size()) break;
       const char c = s[i];
       if (quote) {
         if (c == quote) {
           quote = 0;
           ++i;
-        } else if (c == '\\' && i + 1 < s.size()) {
+        } else if (i + 1 < s.size()) {  // a backslash with something after it
           i = unescape(s, i + 1, w.text);
         } else {
           w.text += c;
@@ -131,16 +168,13 @@ std::string split(std::string_view s, const SourceLocation& where, std::vector<W
         }
         continue;
       }
-      if (std::isspace(static_cast<unsigned char>(c)) || c == '{' || c == '}') break;
-      if (c == '#' || c == '!') break;
       if (c == '"' || c == '\'') {
         quote = c;
         w.quoted = true;
         ++i;
         continue;
       }
-      w.text += c;
-      ++i;
+      break;  // a space, a brace or a comment ends the word
     }
     if (quote) return std::string("unterminated quoted string");
     words.push_back(std::move(w));
@@ -163,24 +197,31 @@ Lexer::Lexer(LexOptions options) : options_(std::move(options)) {
 }
 
 Result<std::vector<Line>> Lexer::read_file(const std::string& path) {
-  std::ifstream in(path);
-  if (!in) return Error{path + ": cannot open: " + std::string(std::strerror(errno))};
-  std::stringstream text;
-  text << in.rdbuf();
   std::vector<Line> lines;
-  open_files_.push_back(path);
-  Status s = read_into(text.str(), std::make_shared<const std::string>(path), directory_of(path), 0,
-                       lines);
-  open_files_.pop_back();
+  Status s = read_file(path, collect_into(lines));
   if (!s.ok()) return s.error();
   return lines;
 }
 
 Result<std::vector<Line>> Lexer::read_string(const std::string& text, const std::string& name) {
   std::vector<Line> lines;
-  Status s = read_into(text, std::make_shared<const std::string>(name), ".", 0, lines);
+  Status s = read_string(text, name, collect_into(lines));
   if (!s.ok()) return s.error();
   return lines;
+}
+
+Status Lexer::read_file(const std::string& path, const LineSink& sink) {
+  std::ifstream in(path);
+  if (!in) return Error{path + ": cannot open: " + std::string(std::strerror(errno))};
+  open_files_.push_back(path);
+  Status s = read_into(contents(in, path), std::make_shared<const std::string>(path),
+                       directory_of(path), 0, sink);
+  open_files_.pop_back();
+  return s;
+}
+
+Status Lexer::read_string(const std::string& text, const std::string& name, const LineSink& sink) {
+  return read_into(text, std::make_shared<const std::string>(name), ".", 0, sink);
 }
 
 std::string Lexer::substitute(const std::string& line) const {
@@ -219,7 +260,7 @@ std::string Lexer::substitute(const std::string& line) const {
 }
 
 Status Lexer::read_into(const std::string& text, std::shared_ptr<const std::string> name,
-                        const std::string& directory, unsigned depth, std::vector<Line>& out) {
+                        const std::string& directory, unsigned depth, const LineSink& sink) {
   // Lines are views into `text`: a large configuration is read without copying each line.
   size_t next = 0;
   unsigned number = 0;
@@ -233,6 +274,7 @@ Status Lexer::read_into(const std::string& text, std::shared_ptr<const std::stri
   };
   std::string_view line;
   std::string scratch;  // holds a line rewritten by parameter substitution
+  Line current;         // reused for every line: its vector is allocated once per file
   while (next_line(line)) {
     SourceLocation where{name, number};
     // Conditional lines: "@id rest" for this config-id only, "@^id rest" for all others.
@@ -270,21 +312,21 @@ Status Lexer::read_into(const std::string& text, std::shared_ptr<const std::stri
       scratch = substitute(std::string(line));
       line = scratch;
     }
-    std::vector<Word> words;
-    if (std::string problem = split(line, where, words); !problem.empty())
+    current.words.clear();
+    if (std::string problem = split(line, where, current.words); !problem.empty())
       return located(where, problem);
-    if (words.empty()) continue;
-    if (is_include_keyword(words.front())) {
-      if (Status s = include(words, directory, depth, out); !s.ok()) return s;
+    if (current.words.empty()) continue;
+    if (is_include_keyword(current.words.front())) {
+      if (Status s = include(current.words, directory, depth, sink); !s.ok()) return s;
       continue;
     }
-    out.push_back(Line{std::move(words)});
+    sink(current);
   }
   return ok_status();
 }
 
 Status Lexer::include(const std::vector<Word>& words, const std::string& directory, unsigned depth,
-                      std::vector<Line>& out) {
+                      const LineSink& sink) {
   const SourceLocation& where = words.front().where;
   if (words.size() != 2) {
     warnings_.push_back(to_string(where) + ": include takes one file name or pattern");
@@ -313,11 +355,9 @@ Status Lexer::include(const std::vector<Word>& words, const std::string& directo
       warnings_.push_back(to_string(where) + ": cannot open included file " + file);
       continue;
     }
-    std::stringstream text;
-    text << in.rdbuf();
     open_files_.push_back(file);
-    Status s = read_into(text.str(), std::make_shared<const std::string>(file), directory_of(file),
-                         depth + 1, out);
+    Status s = read_into(contents(in, file), std::make_shared<const std::string>(file),
+                         directory_of(file), depth + 1, sink);
     open_files_.pop_back();
     if (!s.ok()) return s;
   }

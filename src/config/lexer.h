@@ -1,5 +1,6 @@
 #pragma once
 
+#include <functional>
 #include <map>
 #include <memory>
 #include <string>
@@ -30,6 +31,9 @@ struct Line {
   const SourceLocation& where() const { return words.front().where; }
 };
 
+// Receives each line as soon as it is read; it may move the words out of the line.
+using LineSink = std::function<void(Line&)>;
+
 struct LexOptions {
   // keepalived's config-id (-i): lines "@id ..." apply only when it matches, "@^id ..." only
   // when it does not. Defaults to the host name's first label, as keepalived does.
@@ -49,13 +53,17 @@ class Lexer {
   explicit Lexer(LexOptions options = {});
   Result<std::vector<Line>> read_file(const std::string& path);
   Result<std::vector<Line>> read_string(const std::string& text, const std::string& name);
+  // The same reading, line by line into `sink`, so that a large file is never held as a list of
+  // lines (the parser builds its block tree as the lines come).
+  Status read_file(const std::string& path, const LineSink& sink);
+  Status read_string(const std::string& text, const std::string& name, const LineSink& sink);
   const std::vector<std::string>& warnings() const { return warnings_; }
 
  private:
   Status read_into(const std::string& text, std::shared_ptr<const std::string> name,
-                   const std::string& directory, unsigned depth, std::vector<Line>& out);
+                   const std::string& directory, unsigned depth, const LineSink& sink);
   Status include(const std::vector<Word>& words, const std::string& directory, unsigned depth,
-                 std::vector<Line>& out);
+                 const LineSink& sink);
   std::string substitute(const std::string& line) const;
 
   LexOptions options_;

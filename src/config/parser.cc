@@ -122,38 +122,42 @@ std::optional<Configuration> parse_tree(std::vector<Node>&& tree, Diagnostics& d
   return config;
 }
 
+namespace {
+
+// The lexer hands each line to the block tree as it reads it: a large file is never held as a
+// list of lines. `read` is the lexer's read_file or read_string.
+template <class Read>
+std::optional<Configuration> read_and_parse(const LexOptions& options, Diagnostics& d,
+                                            Read&& read) {
+  Lexer lexer(options);
+  BlockTreeBuilder tree;
+  Status lexed = read(lexer, [&tree](Line& line) { tree.add(line); });
+  for (const auto& w : lexer.warnings()) d.add_warning(w);
+  if (!lexed.ok()) {
+    d.add_error(lexed.error().message);
+    return std::nullopt;
+  }
+  auto nodes = tree.finish();
+  if (!nodes.ok()) {
+    d.add_error(nodes.error().message);
+    return std::nullopt;
+  }
+  return parse_tree(std::move(*nodes), d);
+}
+
+}  // namespace
+
 std::optional<Configuration> parse_text(const std::string& text, const std::string& name,
                                         const LexOptions& options, Diagnostics& d) {
-  Lexer lexer(options);
-  auto lines = lexer.read_string(text, name);
-  for (const auto& w : lexer.warnings()) d.add_warning(w);
-  if (!lines.ok()) {
-    d.add_error(lines.error().message);
-    return std::nullopt;
-  }
-  auto tree = build_block_tree(std::move(*lines));
-  if (!tree.ok()) {
-    d.add_error(tree.error().message);
-    return std::nullopt;
-  }
-  return parse_tree(std::move(*tree), d);
+  return read_and_parse(options, d, [&](Lexer& lexer, const LineSink& sink) {
+    return lexer.read_string(text, name, sink);
+  });
 }
 
 std::optional<Configuration> parse_file(const std::string& path, const LexOptions& options,
                                         Diagnostics& d) {
-  Lexer lexer(options);
-  auto lines = lexer.read_file(path);
-  for (const auto& w : lexer.warnings()) d.add_warning(w);
-  if (!lines.ok()) {
-    d.add_error(lines.error().message);
-    return std::nullopt;
-  }
-  auto tree = build_block_tree(std::move(*lines));
-  if (!tree.ok()) {
-    d.add_error(tree.error().message);
-    return std::nullopt;
-  }
-  return parse_tree(std::move(*tree), d);
+  return read_and_parse(
+      options, d, [&](Lexer& lexer, const LineSink& sink) { return lexer.read_file(path, sink); });
 }
 
 std::vector<core::ServiceKey> service_keys(const VirtualServerConfig& vs,
@@ -179,8 +183,8 @@ std::vector<core::ServiceKey> service_keys(const VirtualServerConfig& vs,
 
 namespace {
 
-// Applies the configuration to a model of its own, one change at a time so that a broken rule is
-// reported at its line; collects the changes if asked.
+// Applies the configuration to a model of its own, reporting each broken rule at its line;
+// collects the changes if asked.
 std::unique_ptr<core::Model> build(const Configuration& config,
                                    const core::SchedulerCatalog& schedulers, Diagnostics& d,
                                    std::vector<core::Change>* collected) {
@@ -194,6 +198,23 @@ std::unique_ptr<core::Model> build(const Configuration& config,
     }
     if (collected) collected->push_back(std::move(change));
   };
+  // A service and its real servers go in as one batch: applied alone, each change would copy the
+  // service's entry and commit it, which is quadratic in the real servers of a service. A batch
+  // that breaks a rule is rejected whole, leaving the model as it was, and is then replayed one
+  // change at a time so that every broken rule is still reported at its own line.
+  std::vector<core::Change> batch;
+  std::vector<const SourceLocation*> batch_lines;
+  auto check_batch = [&] {
+    if (scratch.apply(batch).ok()) {
+      if (collected)
+        collected->insert(collected->end(), std::make_move_iterator(batch.begin()),
+                          std::make_move_iterator(batch.end()));
+    } else {
+      for (size_t i = 0; i < batch.size(); ++i) check(std::move(batch[i]), *batch_lines[i]);
+    }
+    batch.clear();
+    batch_lines.clear();
+  };
   for (const VirtualServerConfig& vs : config.virtual_servers) {
     for (const core::ServiceKey& key : service_keys(vs, config)) {
       if (auto [first, fresh] = defined_at.try_emplace(key, vs.where); !fresh) {
@@ -206,7 +227,8 @@ std::unique_ptr<core::Model> build(const Configuration& config,
       if (key.is_fwmark()) service.key.protocol = vs.service.key.protocol;
       if (key.family == AddressFamily::v6 && service.persistence_prefix == 32)
         service.persistence_prefix = 128;
-      check(core::AddService{service}, vs.where);
+      batch.push_back(core::AddService{service});
+      batch_lines.push_back(&vs.where);
       for (const RealServerConfig& rs : vs.real_servers) {
         core::DestinationConfig dest = rs.destination;
         if (core::keeps_port(dest.method) && !key.is_fwmark() && dest.port != key.port) {
@@ -217,8 +239,10 @@ std::unique_ptr<core::Model> build(const Configuration& config,
                                     std::to_string(key.port));
           dest.port = key.port;
         }
-        check(core::AddDestination{key, dest}, rs.where);
+        batch.push_back(core::AddDestination{key, dest});
+        batch_lines.push_back(&rs.where);
       }
+      check_batch();
     }
   }
   if (!d.ok()) return nullptr;
