@@ -26,6 +26,7 @@ struct RealServerConfig {
   bool inhibit_on_failure = false;
   std::optional<std::string> notify_up;
   std::optional<std::string> notify_down;
+  std::optional<bool> smtp_alert;  // unset: global_defs decides (health/smtp_alert.h)
   std::vector<CheckerConfig> checkers;
   SourceLocation where;
 };
@@ -43,6 +44,7 @@ struct VirtualServerConfig {
   int64_t hysteresis = 0;
   std::optional<std::string> quorum_up;
   std::optional<std::string> quorum_down;
+  std::optional<bool> smtp_alert;  // unset: global_defs decides (health/smtp_alert.h)
   std::optional<std::string> virtualhost;
   std::optional<core::DestinationConfig> sorry_server;
   bool sorry_server_inhibit = false;

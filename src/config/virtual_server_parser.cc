@@ -56,12 +56,14 @@ void parse_real_server_body(Node& node, RealServerConfig& rs, Diagnostics& d) {
       rs.notify_up = string_arg(s, 0, d);
     } else if (k == "notify_down") {
       rs.notify_down = string_arg(s, 0, d);
+    } else if (k == "smtp_alert") {
+      rs.smtp_alert = bool_arg_or_true(s, 0, d);
     } else if (is_checker(k)) {
       std::string type = k == "ICMP_CHECK" ? "PING_CHECK" : k;
       rs.checkers.push_back(CheckerConfig{std::move(type), std::move(s)});
     } else if (k == "delay_loop" || k == "alpha" || k == "omega" || k == "retry" ||
                k == "delay_before_retry" || k == "warmup" || k == "connect_timeout" ||
-               k == "smtp_alert" || k == "virtualhost" || k == "log_all_failures") {
+               k == "virtualhost" || k == "log_all_failures") {
       // Checker defaults at real-server level: the health module reads them from the block.
     } else {
       d.warning(s.where(), "unknown keyword '" + k + "' in real_server");
@@ -182,6 +184,8 @@ std::optional<VirtualServerConfig> parse_virtual_server(Node& node, Diagnostics&
       vs.quorum_up = string_arg(s, 0, d);
     } else if (k == "quorum_down") {
       vs.quorum_down = string_arg(s, 0, d);
+    } else if (k == "smtp_alert") {
+      vs.smtp_alert = bool_arg_or_true(s, 0, d);
     } else if (k == "virtualhost") {
       vs.virtualhost = string_arg(s, 0, d);
     } else if (k == "ha_suspend") {
@@ -200,7 +204,7 @@ std::optional<VirtualServerConfig> parse_virtual_server(Node& node, Diagnostics&
     } else if (k == "real_server") {
       real_servers.push_back(&s);
     } else if (k == "hashed" || k == "retry" || k == "delay_before_retry" || k == "warmup" ||
-               k == "connect_timeout" || k == "smtp_alert" || k == "sorry_server_lvs_method" ||
+               k == "connect_timeout" || k == "sorry_server_lvs_method" ||
                k == "log_all_failures") {
       // Accepted as keepalived does; defaults for checkers are read by the health module.
     } else {

@@ -71,6 +71,7 @@ std::vector<core::Change> Manager::configure(const config::Configuration& config
   std::vector<std::unique_ptr<Pool>> pools;
   std::map<const Checker*, CheckerSlot*> slots;
   std::vector<core::Change> adjustments;
+  alert_policy_ = alert_policy(config.global, d);
   for (const config::VirtualServerConfig& vs : config.virtual_servers) {
     auto pool = std::make_unique<Pool>();
     pool->services = config::service_keys(vs, config);
@@ -80,6 +81,7 @@ std::vector<core::Change> Manager::configure(const config::Configuration& config
     pool->sorry_server = vs.sorry_server;
     pool->sorry_server_inhibit = vs.sorry_server_inhibit;
     pool->omega = vs.omega;
+    pool->smtp_alert = alert_policy_.virtual_server(vs.smtp_alert);
     pool->quorum = Quorum(vs.quorum, vs.hysteresis);
     pool->quorum_up = vs.quorum_up;
     pool->quorum_down = vs.quorum_down;
@@ -90,6 +92,7 @@ std::vector<core::Change> Manager::configure(const config::Configuration& config
       server->health.inhibit_on_failure = rs.inhibit_on_failure || vs.inhibit_on_failure;
       server->notify_up = rs.notify_up;
       server->notify_down = rs.notify_down;
+      server->smtp_alert = alert_policy_.real_server(rs.smtp_alert);
       std::map<std::string, int> seen;
       for (const config::CheckerConfig& block : rs.checkers) {
         auto settings = read_checker(block, vs, rs, d);
@@ -109,6 +112,7 @@ std::vector<core::Change> Manager::configure(const config::Configuration& config
                     pool->name);
           slot->checker->start(jitter_);
         }
+        slot->reported_up = slot->checker->up();
         slots[slot->checker.get()] = slot.get();
         server->checkers.push_back(std::move(slot));
       }
@@ -152,6 +156,19 @@ std::optional<bool> Manager::alive(const core::ServiceKey& service, const Endpoi
   return std::nullopt;
 }
 
+std::optional<Instant> Manager::next_check(const core::ServiceKey& service,
+                                           const Endpoint& server) const {
+  std::optional<Instant> next;
+  for (const auto& pool : pools_)
+    for (const auto& key : pool->services)
+      if (key == service)
+        for (const auto& s : pool->servers)
+          if (s->health.config.endpoint() == server)
+            for (const auto& slot : s->checkers)
+              if (!next || slot->checker->next_due() < *next) next = slot->checker->next_due();
+  return next;
+}
+
 void Manager::finished(Checker& checker, const ProbeResult& result, bool state_changed) {
   auto it = slots_.find(&checker);
   if (it == slots_.end()) return;
@@ -170,10 +187,37 @@ void Manager::finished(Checker& checker, const ProbeResult& result, bool state_c
     log_.info("Check on service " + server_name(server) + " failed after " +
               std::to_string(checker.timing().retry) + " retries.");
   }
-  refresh(server, what);
+  alert_checker(slot, result, refresh(server));
 }
 
-void Manager::refresh(Server& server, const std::string& why) {
+// keepalived's checkers mail on each of their own transitions, in words of their own.
+void Manager::alert_checker(CheckerSlot& slot, const ProbeResult& result, bool server_changed) {
+  const bool up = slot.checker->up();
+  if (up == slot.reported_up) return;  // a weight change only
+  slot.reported_up = up;
+  const Server& server = *slot.server;
+  if (!hooks_.alert || !server.smtp_alert) return;
+  if (!server_changed && alert_policy_.no_checker_emails) return;
+  const std::string& type = slot.settings.type;
+  std::string body;
+  if (type == "HTTP_GET" || type == "SSL_GET" || type == "SMTP_CHECK") {
+    body = up ? "=> CHECK succeed on service <="
+              : "=> CHECK failed on service : " + result.detail + " <=";
+  } else {
+    const std::string name = type == "DNS_CHECK"    ? "DNS_CHECK:"
+                             : type == "PING_CHECK" ? "ICMP CHECK"
+                             : type == "TCP_CHECK"  ? "TCP CHECK"
+                             : type == "UDP_CHECK"  ? "UDP CHECK"
+                             : type == "MISC_CHECK" ? "MISC CHECK"
+                                                    : "FILE CHECK";
+    body = "=> " + name + (up ? " succeed" : " failed") + " on service <=";
+  }
+  hooks_.alert("Realserver " + server_name(server) + " of virtual server " + server.pool->name +
+                   (server.health.alive ? " - UP" : " - DOWN"),
+               body);
+}
+
+bool Manager::refresh(Server& server) {
   bool alive = true;
   std::optional<int64_t> weight;
   for (const auto& slot : server.checkers) {
@@ -181,6 +225,7 @@ void Manager::refresh(Server& server, const std::string& why) {
     if (slot->checker->weight()) weight = slot->checker->weight();
   }
   Pool& pool = *server.pool;
+  const bool was_alive = server.health.alive;
   const std::string name = server_name(server);
   if (weight != server.health.dynamic_weight) {
     log_.info("Changing weight from " + std::to_string(server.health.weight()) + " to " +
@@ -197,13 +242,11 @@ void Manager::refresh(Server& server, const std::string& why) {
               " service " + name + (alive ? " to VS " : " from VS ") + pool.name);
     const auto& script = alive ? server.notify_up : server.notify_down;
     if (script) run_script(*script, "service " + name + " in VS " + pool.name);
-    if (hooks_.alert)
-      hooks_.alert(
-          "Realserver " + name + " of virtual_server " + pool.name + (alive ? " - UP" : " - DOWN"),
-          "=> " + why + (alive ? " succeed" : " failed") + " on service <=");
   }
+  const bool changed = alive != was_alive;
   update_quorum(pool);
   publish(pool);
+  return changed;
 }
 
 void Manager::update_quorum(Pool& pool) {
@@ -230,9 +273,13 @@ void Manager::update_quorum(Pool& pool) {
                               pool.sorry_server->port) +
                 " to VS " + pool.name);
   }
-  if (hooks_.alert)
-    hooks_.alert(std::string(pool.quorum.up() ? "Gained" : "Lost") + " quorum for VS " + pool.name,
-                 "=> live weight " + std::to_string(weight) + " <=");
+  if (hooks_.alert && pool.smtp_alert) {
+    const bool up = pool.quorum.up();
+    hooks_.alert("Virtualserver " + pool.name + (up ? " - UP" : " - DOWN"),
+                 std::string("=> ") + (up ? "Gained quorum " : "Lost quorum ") + std::to_string(q) +
+                     "+" + std::to_string(h) + "=" + std::to_string(up ? q + h : q - h) +
+                     " <= " + std::to_string(weight) + " <=");
+  }
 }
 
 void Manager::publish(Pool& pool) {

@@ -14,11 +14,13 @@
 #include "health/checker.h"
 #include "health/membership.h"
 #include "health/script_runner.h"
+#include "health/smtp_alert.h"
 
 namespace vsd::health {
 
 // Where the manager sends what it decides: model changes (the daemon applies them and publishes
-// a snapshot) and alerts (e-mail through global_defs' smtp_server, when configured).
+// a snapshot) and alerts (e-mail through global_defs' smtp_server: SmtpAlerter::send). An alert's
+// subject is keepalived's without the "[router_id] " the mailer puts in front.
 struct ManagerHooks {
   std::function<void(const std::vector<core::Change>&)> apply;
   std::function<void(const std::string& subject, const std::string& body)> alert;
@@ -44,6 +46,9 @@ class Manager final : public CheckerEvents {
   size_t checker_count() const;
   // A real server's state as the checkers see it (tests, status).
   std::optional<bool> alive(const core::ServiceKey& service, const Endpoint& server) const;
+  // When the real server's next check is due (the earliest of its checkers), for status and
+  // for seeing that a reload kept a checker's schedule.
+  std::optional<Instant> next_check(const core::ServiceKey& service, const Endpoint& server) const;
 
   void finished(Checker& checker, const ProbeResult& result, bool state_changed) override;
 
@@ -55,11 +60,13 @@ class Manager final : public CheckerEvents {
     CheckerSettings settings;
     std::unique_ptr<Checker> checker;
     std::string key;
+    bool reported_up = true;  // the checker's state the last alert decision saw
   };
   struct Server {
     Pool* pool;
     ServerHealth health;
     std::optional<std::string> notify_up, notify_down;
+    bool smtp_alert = true;
     std::vector<std::unique_ptr<CheckerSlot>> checkers;
   };
   struct Pool {
@@ -70,6 +77,7 @@ class Manager final : public CheckerEvents {
     std::optional<core::DestinationConfig> sorry_server;
     bool sorry_server_inhibit = false;
     bool omega = false;
+    bool smtp_alert = false;
     Quorum quorum{1, 0};
     std::optional<std::string> quorum_up, quorum_down;
     std::vector<std::vector<core::DestinationConfig>> applied;  // per service
@@ -77,7 +85,9 @@ class Manager final : public CheckerEvents {
 
   std::vector<ServerHealth> healths(const Pool& pool) const;
   std::vector<core::DestinationConfig> desired(const Pool& pool, size_t service) const;
-  void refresh(Server& server, const std::string& why);
+  // Returns whether the real server went up or down.
+  bool refresh(Server& server);
+  void alert_checker(CheckerSlot& slot, const ProbeResult& result, bool server_changed);
   void update_quorum(Pool& pool);
   void publish(Pool& pool);
   void run_script(const std::string& command, const std::string& what);
@@ -88,6 +98,7 @@ class Manager final : public CheckerEvents {
   Logger& log_;
   ManagerHooks hooks_;
   SplitMix64 jitter_;
+  AlertPolicy alert_policy_;
   std::vector<std::unique_ptr<Pool>> pools_;
   std::map<const Checker*, CheckerSlot*> slots_;
 };
