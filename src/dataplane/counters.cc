@@ -18,6 +18,7 @@ std::string_view to_string(Counter counter) {
       "sent_icmp_port_unreachable",
       "sent_icmp_time_exceeded",
       "sent_arp_request",
+      "sent_arp_reply",
       "passed_not_ip",
       "passed_not_service",
       "passed_tcp_no_connection",

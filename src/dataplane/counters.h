@@ -25,6 +25,7 @@ enum class Counter : uint8_t {
   sent_icmp_port_unreachable,      // no destination could take a new connection (ip_vs_leave)
   sent_icmp_time_exceeded,         // a reply forwarded through the director with TTL <= 1
   sent_arp_request,                // next hop unknown: the packet is replaced by a request
+  sent_arp_reply,                  // who-has for a FULLNAT local address (nobody else owns it)
   // passed to the kernel
   passed_not_ip,
   passed_not_service,        // not to a virtual service, not a reply of a connection

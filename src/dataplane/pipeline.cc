@@ -9,6 +9,7 @@
 #include "conn/tcp_state.h"
 #include "dataplane/packet_fields.h"
 #include "packet/arp.h"
+#include "packet/arp_builder.h"
 #include "packet/byte_order.h"
 #include "packet/checksum.h"
 #include "packet/ipv4.h"
@@ -154,10 +155,14 @@ std::optional<Outcome> Pipeline::read(xmit::PacketBuffer& buffer, const RxInfo& 
   const packet::ParsedPacket& p = pk.p;
 
   if (p.l3 == packet::Layer3::arp && p.ok()) {
-    // Learn from what the link says about itself; the kernel answers it (it gets it too).
-    if (auto arp = packet::arp_packet(std::span<const uint8_t>(frame), p))
+    // Learn from what the link says about itself; the kernel answers it (it gets it too),
+    // except for the FULLNAT local addresses, which only vsd knows.
+    if (auto arp = packet::arp_packet(std::span<const uint8_t>(frame), p)) {
       shared_.neighbours().learn(IpAddress::v4(arp->sender_ip()), arp->sender_mac(),
                                  pk.rx.interface);
+      if (arp->operation() == packet::arp_op::request && is_local_address(arp->target_ip()))
+        return answer_arp(buffer, pk, arp->sender_mac(), arp->sender_ip(), arp->target_ip());
+    }
     return pass(Counter::passed_not_ip);
   }
   if (!p.ok()) {
@@ -369,6 +374,31 @@ bool Pipeline::l4_checksum_bad(xmit::PacketBuffer& buffer, const Packet& pk) con
   if (!settings_.verify_l4_checksums || pk.rx.checksum_verified) return false;
   const auto check = packet::verify_l4_checksum(std::span<const uint8_t>(buffer.frame()), pk.p);
   return check == packet::ChecksumCheck::bad;
+}
+
+bool Pipeline::is_local_address(uint32_t address) const {
+  for (const IpAddress& a : settings_.fullnat_addresses)
+    if (a.is_v4() && a.v4_host_order() == address) return true;
+  return false;
+}
+
+Outcome Pipeline::answer_arp(xmit::PacketBuffer& buffer, Packet& pk,
+                             const packet::MacAddress& asker_mac, uint32_t asker,
+                             uint32_t address) {
+  const packet::MacAddress& mac = settings_.interfaces[pk.rx.interface].mac;
+  packet::ArpFields reply;
+  reply.operation = packet::arp_op::reply;
+  reply.sender_mac = mac;
+  reply.sender_ip = address;
+  reply.target_mac = asker_mac;
+  reply.target_ip = asker;
+  const std::optional<uint16_t> vlan =
+      pk.p.has_vlan ? std::optional<uint16_t>(pk.p.vlan_tci) : std::nullopt;
+  const size_t length =
+      packet::build_arp_frame(buffer.storage().subspan(buffer.offset()), asker_mac, reply, vlan);
+  if (length == 0 || !buffer.set_length(static_cast<uint32_t>(length)))
+    return pass(Counter::passed_not_ip);
+  return done(Verdict::transmit, Counter::sent_arp_reply, pk.rx.interface);
 }
 
 uint32_t Pipeline::mtu_of(uint16_t interface) const {

@@ -132,6 +132,9 @@ class Pipeline {
                           const IpAddress& source, uint32_t mtu, Counter success, Counter refused);
   std::optional<IpAddress> own_address(uint16_t interface, AddressFamily family) const;
 
+  bool is_local_address(uint32_t address) const;  // a FULLNAT local IPv4 address
+  Outcome answer_arp(xmit::PacketBuffer& buffer, Packet& pk, const packet::MacAddress& asker_mac,
+                     uint32_t asker, uint32_t address);
   bool l4_checksum_bad(xmit::PacketBuffer& buffer, const Packet& pk) const;
   static void decrement_ttl(std::span<uint8_t> frame, const packet::ParsedPacket& p);
   uint32_t mtu_of(uint16_t interface) const;

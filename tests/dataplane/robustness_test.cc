@@ -215,3 +215,40 @@ TEST_F(Robustness, MutatedFramesEachEndInOneCountedOutcome) {
 
 }  // namespace
 }  // namespace vsd::dataplane
+
+namespace vsd::dataplane {
+namespace {
+
+using namespace testing;
+
+TEST(Neighbours, WhoHasForAFullNatLocalAddressIsAnsweredByVsd) {
+  PipelineLab lab;
+  Bytes ask(42);
+  packet::ArpFields who;
+  who.operation = packet::arp_op::request;
+  who.sender_mac = kServer11;
+  who.sender_ip = ip("10.10.10.11").v4_host_order();
+  who.target_ip = ip("10.10.10.100").v4_host_order();
+  packet::build_arp_frame(ask, packet::MacAddress::broadcast(), who);
+  RxInfo on_eth1;
+  on_eth1.interface = 1;
+  const auto r = lab.run(ask, 1.0, on_eth1);
+  ASSERT_EQ(r.outcome.reason, Counter::sent_arp_reply);
+  EXPECT_EQ(r.outcome.interface, 1);
+  Bytes want(42);
+  packet::ArpFields answer;
+  answer.operation = packet::arp_op::reply;
+  answer.sender_mac = kEth1;
+  answer.sender_ip = ip("10.10.10.100").v4_host_order();
+  answer.target_mac = kServer11;
+  answer.target_ip = ip("10.10.10.11").v4_host_order();
+  packet::build_arp_frame(want, kServer11, answer);
+  EXPECT_EQ(r.out, want);
+  // Anyone else's address is the kernel's to answer.
+  who.target_ip = ip("10.10.10.1").v4_host_order();
+  packet::build_arp_frame(ask, packet::MacAddress::broadcast(), who);
+  EXPECT_EQ(lab.run(ask, 1.0, on_eth1).outcome.reason, Counter::passed_not_ip);
+}
+
+}  // namespace
+}  // namespace vsd::dataplane
