@@ -1,5 +1,8 @@
 #include "core/stats.h"
 
+#include <memory>
+#include <new>
+
 namespace vsd::core {
 
 StatsTotals& StatsTotals::operator+=(const StatsTotals& o) {
@@ -21,7 +24,13 @@ StatsTotals operator-(StatsTotals a, const StatsTotals& b) {
 }
 
 Stats::Stats(unsigned workers)
-    : workers_(workers == 0 ? 1 : workers), slots_(std::make_unique<Slot[]>(workers_)) {}
+    : workers_(workers == 0 ? 1 : workers),
+      storage_(new std::byte[workers_ * sizeof(Slot) + alignof(Slot) - 1]) {
+  void* first = storage_.get();
+  size_t space = workers_ * sizeof(Slot) + alignof(Slot) - 1;
+  slots_ = static_cast<Slot*>(std::align(alignof(Slot), workers_ * sizeof(Slot), first, space));
+  for (unsigned i = 0; i < workers_; ++i) new (&slots_[i]) Slot;  // trivially destructible
+}
 
 StatsTotals Stats::raw_totals() const {
   StatsTotals t;
