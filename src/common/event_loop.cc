@@ -29,7 +29,8 @@ Status EventLoop::add(int fd, uint32_t events, Handler handler) {
   ev.data.fd = fd;
   if (epoll_ctl(epoll_fd_, EPOLL_CTL_ADD, fd, &ev) != 0)
     return Error{std::string("epoll_ctl add: ") + std::strerror(errno), errno};
-  handlers_[fd] = std::make_shared<Handler>(std::move(handler));
+  if (static_cast<size_t>(fd) >= watches_.size()) watches_.resize(static_cast<size_t>(fd) + 1);
+  watches_[static_cast<size_t>(fd)] = Watch{std::move(handler), true};
   return ok_status();
 }
 
@@ -44,7 +45,12 @@ Status EventLoop::modify(int fd, uint32_t events) {
 
 void EventLoop::remove(int fd) {
   epoll_ctl(epoll_fd_, EPOLL_CTL_DEL, fd, nullptr);
-  handlers_.erase(fd);
+  if (fd < 0 || static_cast<size_t>(fd) >= watches_.size()) return;
+  Watch& w = watches_[static_cast<size_t>(fd)];
+  if (!w.live) return;
+  w.live = false;
+  if (fd == dispatching_) retired_.push_back(std::move(w.handler));  // it is running: keep it
+  w.handler = nullptr;
 }
 
 EventLoop::TimerId EventLoop::add_timer(Duration delay, std::function<void()> callback,
@@ -109,10 +115,13 @@ Status EventLoop::run() {
         [[maybe_unused]] auto r = read(wake_fd_, &value, sizeof(value));
         continue;
       }
-      auto it = handlers_.find(fd);
-      if (it == handlers_.end()) continue;
-      auto handler = it->second;  // kept alive if the handler removes itself
-      (*handler)(events[i].events);
+      if (fd < 0 || static_cast<size_t>(fd) >= watches_.size()) continue;
+      Watch& w = watches_[static_cast<size_t>(fd)];
+      if (!w.live) continue;
+      dispatching_ = fd;
+      w.handler(events[i].events);
+      dispatching_ = -1;
+      retired_.clear();
     }
     run_due_timers();
   }

@@ -2,6 +2,7 @@
 
 #include <atomic>
 #include <cstdint>
+#include <deque>
 #include <functional>
 #include <map>
 #include <memory>
@@ -47,7 +48,15 @@ class EventLoop {
   int wake_fd_ = -1;
   std::atomic<bool> stopping_{false};
   SteadyClock clock_;
-  std::map<int, std::shared_ptr<Handler>> handlers_;
+  // Handlers by fd (fds are small and reused): no node or control block per add(). A deque so
+  // that a handler running while another add() grows the table is not moved under its feet.
+  struct Watch {
+    Handler handler;
+    bool live = false;
+  };
+  std::deque<Watch> watches_;
+  int dispatching_ = -1;          // the fd whose handler runs now
+  std::vector<Handler> retired_;  // handlers removed while running, freed after they return
   struct Timer {
     Instant due;
     Duration repeat;

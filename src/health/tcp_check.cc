@@ -17,14 +17,16 @@ class TcpProbe final : public Probe {
   void start(Done done) override {
     done_ = std::move(done);
     const int error =
-        socket_.open(target_, SOCK_STREAM, 0, EPOLLOUT, [this](uint32_t) { connected(); });
+        socket_.open(target_, SOCK_STREAM, 0, EPOLLOUT, [this](uint32_t e) { connected(e); });
     if (error) finish(false, error);
   }
   void cancel() override { socket_.reset(); }
 
  private:
-  void connected() {
-    const int error = socket_.connect_error();
+  // Writable without an error or a hang-up is a completed connect; only a failure needs
+  // SO_ERROR (one system call less per check at 10,000 checks a second).
+  void connected(uint32_t events) {
+    const int error = events & (EPOLLERR | EPOLLHUP) ? socket_.connect_error() : 0;
     finish(error == 0, error);
   }
   void finish(bool ok, int error) {
