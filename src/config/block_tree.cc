@@ -42,6 +42,9 @@ void BlockTreeBuilder::add(Line& line) {
     } else if (pending) {
       pending->args.push_back(std::move(w));
     } else {
+      // A new top-level statement completes the ones before it: a later "{" can open only the
+      // statement just before it.
+      if (open_.empty()) hand_over();
       current().push_back(Node{std::move(w), {}, {}, false});
       pending = &current().back();
       // Its arguments are the words up to the next brace: one allocation, not one per growth.
@@ -50,11 +53,18 @@ void BlockTreeBuilder::add(Line& line) {
   }
 }
 
+void BlockTreeBuilder::hand_over() {
+  if (!statements_) return;
+  for (Node& statement : top_) statements_(statement);
+  top_.clear();
+}
+
 Result<std::vector<Node>> BlockTreeBuilder::finish() {
   if (error_) return *error_;
   if (!open_.empty())
     return Error{to_string(open_.back()->where()) + ": block '" + open_.back()->name() +
                  "' is never closed"};
+  hand_over();
   return std::move(top_);
 }
 

@@ -25,15 +25,19 @@ std::string default_config_id() {
   return name.substr(0, name.find('.'));
 }
 
-// The rest of an open file, read in one piece when its size is known.
+// The rest of an open file, read straight into the string: in one piece when its size is known,
+// else (a pipe, a file still growing) by doubling.
 std::string contents(std::ifstream& in, const std::string& path) {
-  std::string text;
   std::error_code no_size;
-  if (const auto size = std::filesystem::file_size(path, no_size); !no_size)
-    text.reserve(static_cast<size_t>(size));
-  char chunk[64 * 1024];
-  while (in.read(chunk, sizeof chunk), in.gcount() > 0)
-    text.append(chunk, static_cast<size_t>(in.gcount()));
+  const auto size = std::filesystem::file_size(path, no_size);
+  std::string text(no_size ? size_t{64 * 1024} : static_cast<size_t>(size) + 1, '\0');
+  size_t have = 0;
+  while (in.read(text.data() + have, static_cast<std::streamsize>(text.size() - have)),
+         in.gcount() > 0) {
+    have += static_cast<size_t>(in.gcount());
+    if (have == text.size()) text.resize(2 * text.size());
+  }
+  text.resize(have);
   return text;
 }
 

@@ -87,33 +87,33 @@ std::optional<std::string> block_name(const Node& node, Diagnostics& d) {
   return string_arg(node, 0, d);
 }
 
-}  // namespace
-
-std::optional<Configuration> parse_tree(std::vector<Node>&& tree, Diagnostics& d) {
-  Configuration config;
-  for (Node& node : tree) {
-    const std::string k = node.name();
-    if (k == "global_defs") {
-      parse_global_defs(node, config.global, d);
-    } else if (k == "virtual_server") {
-      if (auto vs = parse_virtual_server(node, d)) config.virtual_servers.push_back(std::move(*vs));
-    } else if (k == "virtual_server_group") {
-      auto name = block_name(node, d);
-      auto members = parse_virtual_server_group(node, d);
-      if (name && members) config.groups[*name] = std::move(*members);
-    } else if (k == "vrrp_instance") {
-      if (auto v = parse_vrrp_instance(node, d)) config.vrrp_instances.push_back(std::move(*v));
-    } else if (k == "vrrp_script") {
-      if (auto v = parse_vrrp_script(node, d)) config.vrrp_scripts.push_back(std::move(*v));
-    } else if (k == "vrrp_sync_group") {
-      if (auto g = parse_vrrp_sync_group(node, d)) config.vrrp_sync_groups.push_back(std::move(*g));
-    } else if (k == "dataplane") {
-      if (config.dataplane) d.error(node.where(), "dataplane given twice");
-      config.dataplane = parse_dataplane(node, d);
-    } else {
-      d.warning(node.where(), "unknown keyword '" + k + "'");
-    }
+// One top-level statement into the configuration.
+void parse_statement(Node& node, Configuration& config, Diagnostics& d) {
+  const std::string k = node.name();
+  if (k == "global_defs") {
+    parse_global_defs(node, config.global, d);
+  } else if (k == "virtual_server") {
+    if (auto vs = parse_virtual_server(node, d)) config.virtual_servers.push_back(std::move(*vs));
+  } else if (k == "virtual_server_group") {
+    auto name = block_name(node, d);
+    auto members = parse_virtual_server_group(node, d);
+    if (name && members) config.groups[*name] = std::move(*members);
+  } else if (k == "vrrp_instance") {
+    if (auto v = parse_vrrp_instance(node, d)) config.vrrp_instances.push_back(std::move(*v));
+  } else if (k == "vrrp_script") {
+    if (auto v = parse_vrrp_script(node, d)) config.vrrp_scripts.push_back(std::move(*v));
+  } else if (k == "vrrp_sync_group") {
+    if (auto g = parse_vrrp_sync_group(node, d)) config.vrrp_sync_groups.push_back(std::move(*g));
+  } else if (k == "dataplane") {
+    if (config.dataplane) d.error(node.where(), "dataplane given twice");
+    config.dataplane = parse_dataplane(node, d);
+  } else {
+    d.warning(node.where(), "unknown keyword '" + k + "'");
   }
+}
+
+// What can be checked only once every statement is read.
+std::optional<Configuration> checked(Configuration config, Diagnostics& d) {
   check_vrrp(config.vrrp_instances, config.vrrp_scripts, config.vrrp_sync_groups, d);
   for (const auto& vs : config.virtual_servers)
     if (!vs.group.empty() && !config.groups.count(vs.group))
@@ -122,27 +122,43 @@ std::optional<Configuration> parse_tree(std::vector<Node>&& tree, Diagnostics& d
   return config;
 }
 
+}  // namespace
+
+std::optional<Configuration> parse_tree(std::vector<Node>&& tree, Diagnostics& d) {
+  Configuration config;
+  for (Node& node : tree) parse_statement(node, config, d);
+  return checked(std::move(config), d);
+}
+
 namespace {
 
-// The lexer hands each line to the block tree as it reads it: a large file is never held as a
-// list of lines. `read` is the lexer's read_file or read_string.
+// The lexer hands each line to the block tree as it reads it, and the tree each top-level
+// statement to the parser as soon as it is complete: a large file is never held whole as lines or
+// as a tree, and each virtual_server's nodes are freed (and their memory reused) before the next
+// is read. `read` is the lexer's read_file or read_string.
 template <class Read>
 std::optional<Configuration> read_and_parse(const LexOptions& options, Diagnostics& d,
                                             Read&& read) {
+  Configuration config;
+  // The parser's findings wait: the lexer's warnings come first, and they do not count at all if
+  // the lexer or the braces fail (parse_tree's order).
+  Diagnostics parsed;
+  BlockTreeBuilder tree(
+      [&config, &parsed](Node& statement) { parse_statement(statement, config, parsed); });
   Lexer lexer(options);
-  BlockTreeBuilder tree;
   Status lexed = read(lexer, [&tree](Line& line) { tree.add(line); });
   for (const auto& w : lexer.warnings()) d.add_warning(w);
   if (!lexed.ok()) {
     d.add_error(lexed.error().message);
     return std::nullopt;
   }
-  auto nodes = tree.finish();
-  if (!nodes.ok()) {
-    d.add_error(nodes.error().message);
+  if (auto rest = tree.finish(); !rest.ok()) {
+    d.add_error(rest.error().message);
     return std::nullopt;
   }
-  return parse_tree(std::move(*nodes), d);
+  for (const auto& w : parsed.warnings()) d.add_warning(w);
+  for (const auto& e : parsed.errors()) d.add_error(e);
+  return checked(std::move(config), d);
 }
 
 }  // namespace

@@ -16,7 +16,7 @@ constexpr std::array kCheckers = {"HTTP_GET",   "SSL_GET",    "TCP_CHECK", "SMTP
                                   "DNS_CHECK",  "MISC_CHECK", "UDP_CHECK", "PING_CHECK",
                                   "ICMP_CHECK", "FILE_CHECK", "BFD_CHECK"};
 
-bool is_checker(const std::string& name) {
+bool is_checker(std::string_view name) {
   for (std::string_view c : kCheckers)
     if (c == name) return true;
   return false;
@@ -36,7 +36,8 @@ std::optional<core::ForwardMethod> method_arg(const Node& n, Diagnostics& d) {
 
 void parse_real_server_body(Node& node, RealServerConfig& rs, Diagnostics& d) {
   for (Node& s : node.children) {
-    const std::string& k = s.name();
+    // A string_view: its == checks the length before any call (see parse_virtual_server).
+    const std::string_view k = s.name();
     if (k == "weight") {
       if (auto v = integer_arg(s, 0, 0, core::kMaxWeight, d)) rs.destination.weight = *v;
     } else if (k == "lb_kind" || k == "lvs_method") {
@@ -59,14 +60,14 @@ void parse_real_server_body(Node& node, RealServerConfig& rs, Diagnostics& d) {
     } else if (k == "smtp_alert") {
       rs.smtp_alert = bool_arg_or_true(s, 0, d);
     } else if (is_checker(k)) {
-      std::string type = k == "ICMP_CHECK" ? "PING_CHECK" : k;
+      std::string type(k == "ICMP_CHECK" ? "PING_CHECK" : k);
       rs.checkers.push_back(CheckerConfig{std::move(type), std::move(s)});
     } else if (k == "delay_loop" || k == "alpha" || k == "omega" || k == "retry" ||
                k == "delay_before_retry" || k == "warmup" || k == "connect_timeout" ||
                k == "virtualhost" || k == "log_all_failures") {
       // Checker defaults at real-server level: the health module reads them from the block.
     } else {
-      d.warning(s.where(), "unknown keyword '" + k + "' in real_server");
+      d.warning(s.where(), "unknown keyword '" + std::string(k) + "' in real_server");
     }
   }
 }
@@ -135,7 +136,9 @@ std::optional<VirtualServerConfig> parse_virtual_server(Node& node, Diagnostics&
   const size_t errors_before = d.errors().size();
   std::vector<Node*> real_servers;
   for (Node& s : node.children) {
-    const std::string& k = s.name();
+    // A string_view: its == checks the length before any call, where std::string's compares the
+    // characters; a large configuration runs each of its real_server statements down this chain.
+    const std::string_view k = s.name();
     if (k == "lb_algo" || k == "lvs_sched") {
       if (auto v = string_arg(s, 0, d)) vs.service.scheduler = *v;
     } else if (k == "lb_kind" || k == "lvs_method") {
@@ -208,10 +211,11 @@ std::optional<VirtualServerConfig> parse_virtual_server(Node& node, Diagnostics&
                k == "log_all_failures") {
       // Accepted as keepalived does; defaults for checkers are read by the health module.
     } else {
-      d.warning(s.where(), "unknown keyword '" + k + "' in virtual_server");
+      d.warning(s.where(), "unknown keyword '" + std::string(k) + "' in virtual_server");
     }
   }
   // Real servers after the rest: they inherit the port, protocol and method set above.
+  vs.real_servers.reserve(real_servers.size());
   for (Node* s : real_servers) {
     const size_t given_args = s->args.size();
     auto rs = parse_real_server(*s, vs, d);
