@@ -5,7 +5,7 @@ BUILD ?= build
 BUILD_SAN ?= build-asan
 DEBIAN_PACKAGES := cmake ninja-build g++ make pkg-config libgtest-dev libgmock-dev libbenchmark-dev \
 	nlohmann-json3-dev keepalived libssl-dev nginx \
-	iproute2 nftables curl wrk tshark python3-scapy netsniff-ng ethtool
+	iproute2 nftables curl wrk tshark python3-scapy netsniff-ng ethtool clang libbpf-dev libxdp-dev
 
 .PHONY: deps build build-asan test bench bench-lab demo format clean install
 

@@ -7,6 +7,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <cstdlib>
 #include <cstring>
 
 namespace vsd::daemon {
@@ -72,6 +73,14 @@ void kernel_addresses(const std::string& name, dataplane::InterfaceSettings& itf
   freeifaddrs(list);
 }
 
+// $VSD_BPF_OBJECT, else the copy this build made (when it is still there), else the installed
+// one.
+std::string xdp_object_path() {
+  if (const char* path = std::getenv("VSD_BPF_OBJECT")) return path;
+  if (access(VSD_BPF_BUILD_OBJECT, R_OK) == 0) return VSD_BPF_BUILD_OBJECT;
+  return VSD_BPF_INSTALLED_OBJECT;
+}
+
 dataplane::Backend backend_of(const std::string& name) {
   if (name == "pcap") return dataplane::Backend::pcap;
   if (name == "afxdp") return dataplane::Backend::afxdp;
@@ -134,6 +143,10 @@ Result<dataplane::DataplaneSettings> dataplane_settings(const config::DataplaneC
   s.fullnat_last_port = config.fullnat_last_port;
   s.fragment_timeout = milliseconds(config.fragment_timeout_ms);
   s.verify_l4_checksums = config.checksum_verify;
+  s.xdp_mode = config.xdp_mode == "native"    ? dataplane::XdpMode::native
+               : config.xdp_mode == "generic" ? dataplane::XdpMode::generic
+                                              : dataplane::XdpMode::automatic;
+  s.xdp_object = xdp_object_path();
   return s;
 }
 

@@ -93,6 +93,7 @@ class Daemon {
         seconds(core::RateEstimator::kIntervalSeconds));
     log_.info(std::string(kVersion) + " started; control socket " + socket);
     Status s = loop_.run();
+    if (dataplane_) log_.info("data plane: " + dataplane::summary(dataplane_->counters()));
     dataplane_.reset();
     health_.shutdown();
     server->reset();

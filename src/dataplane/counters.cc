@@ -45,4 +45,15 @@ std::string_view to_string(Counter counter) {
   return i < kNames.size() ? kNames[i] : "unknown";
 }
 
+std::string summary(const WorkerCounters& counters) {
+  std::string out;
+  for (size_t i = 0; i < kCounterCount; ++i) {
+    const uint64_t n = counters.load(i);
+    if (n == 0) continue;
+    if (!out.empty()) out += ", ";
+    out += std::string(to_string(static_cast<Counter>(i))) + " " + std::to_string(n);
+  }
+  return out.empty() ? "no packets" : out;
+}
+
 }  // namespace vsd::dataplane

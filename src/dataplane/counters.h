@@ -3,6 +3,7 @@
 #include <array>
 #include <atomic>
 #include <cstdint>
+#include <string>
 #include <string_view>
 
 namespace vsd::dataplane {
@@ -55,6 +56,10 @@ enum class Counter : uint8_t {
 inline constexpr size_t kCounterCount = static_cast<size_t>(Counter::count_);
 
 std::string_view to_string(Counter counter);
+
+struct WorkerCounters;
+// "received 202, forwarded_nat 101, ...": the counters that are not zero.
+std::string summary(const WorkerCounters& counters);
 
 // One worker's counters, written by that worker only (a relaxed load and store, no locked
 // instruction); other threads read them with relaxed loads and sum workers.

@@ -5,6 +5,7 @@
 #include <array>
 
 #include "dataplane/afpacket_port.h"
+#include "dataplane/afxdp_port.h"
 #include "dataplane/kernel_filter.h"
 #include "dataplane/rtnetlink.h"
 
@@ -30,25 +31,34 @@ LiveDataplane::LiveDataplane(DataplaneSettings settings, const core::SnapshotPub
 Result<std::unique_ptr<LiveDataplane>> LiveDataplane::start(
     DataplaneSettings settings, const core::SnapshotPublisher& snapshots,
     const conn::Timeouts& timeouts, Options options) {
-  if (settings.backend == Backend::afxdp)
-    return Error{"backend afxdp is not built yet; use afpacket", ENOTSUP};
   if (settings.workers == 0) settings.workers = 1;
+  const bool xdp = settings.backend == Backend::afxdp;
+  if (xdp) options.kernel_filter = false;  // the XDP program keeps the frames from the kernel
   std::unique_ptr<LiveDataplane> d(new LiveDataplane(std::move(settings), snapshots, options));
   const conn::TimeoutSummary t = timeouts.summary();
   d->table_.timeouts().set(t.tcp_s, t.tcpfin_s, t.udp_s);
   const DataplaneSettings& s = d->shared_.settings();
   for (const InterfaceSettings& itf : s.interfaces)
     d->kernel_index_.push_back(static_cast<int>(if_nametoindex(itf.name.c_str())));
+  if (xdp) {
+    auto program = XdpProgram::load(s);
+    if (!program) return program.error();
+    d->program_ = std::move(*program);
+  }
   for (unsigned w = 0; w < s.workers; ++w) {
-    auto port = AfPacketPort::open(s, w);
-    if (!port) return port.error();
-    d->ports_.push_back(std::move(*port));
+    if (xdp) {
+      auto port = AfXdpPort::open(s, w, *d->program_);
+      if (!port) return port.error();
+      d->ports_.push_back(std::move(*port));
+    } else {
+      auto port = AfPacketPort::open(s, w);
+      if (!port) return port.error();
+      d->ports_.push_back(std::move(*port));
+    }
     d->pipelines_.push_back(std::make_unique<Pipeline>(d->shared_, w));
   }
-  if (options.kernel_filter) {
-    if (auto snapshot = snapshots.current())
-      if (Status st = d->snapshot_changed(*snapshot); !st) return st.error();
-  }
+  if (auto snapshot = snapshots.current())
+    if (Status st = d->snapshot_changed(*snapshot); !st) return st.error();
   for (size_t w = 0; w < d->ports_.size(); ++w)
     d->threads_.emplace_back([raw = d.get(), w] { raw->run_worker(w); });
   d->threads_.emplace_back([raw = d.get()] { raw->run_resolver(); });
@@ -64,6 +74,7 @@ LiveDataplane::~LiveDataplane() {
 }
 
 Status LiveDataplane::snapshot_changed(const core::Snapshot& snapshot) {
+  if (program_) return program_->update(snapshot, shared_.settings());
   if (!options_.kernel_filter) return ok_status();
   return apply_nft(kernel_filter_script(snapshot, shared_.settings()));
 }

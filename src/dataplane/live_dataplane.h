@@ -15,13 +15,16 @@
 #include "dataplane/packet_port.h"
 #include "dataplane/pipeline.h"
 #include "dataplane/settings.h"
+#include "dataplane/xdp_program.h"
 
 namespace vsd::dataplane {
 
-// The data plane on live links: `workers` threads, each with its own port (afpacket) and
-// pipeline, reading the published snapshot once per batch; a resolver thread that keeps routes
-// and neighbours in step with the kernel (rtnetlink, every 200 ms) and asks it to resolve the
-// next hops the workers missed; vsd's nftables ingress table hiding the traffic vsd handles.
+// The data plane on live links: `workers` threads, each with its own port (afpacket or afxdp)
+// and pipeline, reading the published snapshot once per batch; a resolver thread that keeps
+// routes and neighbours in step with the kernel (rtnetlink, every 200 ms) and asks it to resolve
+// the next hops the workers missed. What vsd handles is kept from the kernel by vsd's nftables
+// ingress table (afpacket) or steered away from it by the XDP program's maps (afxdp), both
+// rewritten from each snapshot.
 class LiveDataplane {
  public:
   struct Options {
@@ -54,6 +57,7 @@ class LiveDataplane {
   Options options_;
   conn::ConnectionTable table_;
   DataplaneShared shared_;
+  std::unique_ptr<XdpProgram> program_;  // afxdp; outlives the ports (declared before)
   std::vector<std::unique_ptr<PacketPort>> ports_;
   std::vector<std::unique_ptr<Pipeline>> pipelines_;
   std::vector<int> kernel_index_;

@@ -57,6 +57,27 @@ bool ipv4_header_checksum_ok(const uint8_t* ip, uint32_t length) {
   return packet::checksum_fold(sum) == 0xffff;
 }
 
+// A CHECKSUM_PARTIAL TCP/UDP segment carries the folded pseudo-header sum, not complemented.
+bool looks_partial(std::span<const uint8_t> frame, const packet::ParsedPacket& p) {
+  if (!p.l4_header_present || p.fragment.is_fragment() || p.quoted) return false;
+  size_t field = 0;
+  if (p.l4_protocol == packet::ipproto::tcp) {
+    field = 16;
+  } else if (p.l4_protocol == packet::ipproto::udp) {
+    field = 6;
+  } else {
+    return false;
+  }
+  const uint8_t* ip = frame.data() + p.l3_offset;
+  const uint16_t seed =
+      p.l3 == packet::Layer3::ipv4
+          ? packet::pseudo_header_sum_v4(packet::load_be32(ip + 12), packet::load_be32(ip + 16),
+                                         p.l4_protocol, p.l4_length)
+          : packet::pseudo_header_sum_v6(ip + 8, ip + 24, p.l4_length, p.l4_protocol);
+  const uint16_t stored = packet::load_be16(frame.data() + p.l4_offset + field);
+  return stored == seed && packet::verify_l4_checksum(frame, p) == packet::ChecksumCheck::bad;
+}
+
 bool is_transport(uint8_t protocol) {
   return protocol == packet::ipproto::tcp || protocol == packet::ipproto::udp ||
          protocol == packet::ipproto::sctp;
@@ -187,6 +208,10 @@ std::optional<Outcome> Pipeline::read(xmit::PacketBuffer& buffer, const RxInfo& 
     pk.ttl = v6->hop_limit();
   }
   if (p.l3_length > mtu_of(pk.rx.interface)) return drop(Counter::dropped_oversized);
+  if (rx.checksum_may_be_partial && !rx.checksum_partial && looks_partial(frame, p)) {
+    packet::finish_partial_l4_checksum(frame, p);
+    pk.rx.checksum_verified = true;
+  }
 
   if (p.l4_protocol == packet::ipproto::icmp || p.l4_protocol == packet::ipproto::icmpv6) {
     pk.kind = Packet::Kind::icmp;

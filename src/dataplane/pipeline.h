@@ -31,6 +31,11 @@ struct RxInfo {
   bool checksum_verified = false;
   // The link delivered more than the capture holds (a GSO/GRO super-frame, lab-notes trap 4).
   bool oversized = false;
+  // The backend cannot tell CHECKSUM_PARTIAL frames from others (AF_XDP in copy mode has no
+  // status bits): a TCP/UDP checksum field holding exactly the pseudo-header sum is taken as
+  // partial and finished (a complete checksum equal to it is a 1 in 65536 coincidence, and then
+  // it was wrong anyway).
+  bool checksum_may_be_partial = false;
 };
 
 enum class Verdict : uint8_t {

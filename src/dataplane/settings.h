@@ -41,6 +41,7 @@ struct NeighbourSettings {
 };
 
 enum class Backend : uint8_t { none, pcap, afpacket, afxdp };
+enum class XdpMode : uint8_t { automatic, native, generic };
 
 struct DataplaneSettings {
   Backend backend = Backend::none;
@@ -56,6 +57,9 @@ struct DataplaneSettings {
   // Check TCP/UDP checksums before a method that rewrites them (NAT, FULLNAT), as IPVS does
   // unless the NIC already did.
   bool verify_l4_checksums = true;
+  // afxdp: the compiled XDP program (src/bpf/steer.bpf.c) and how to attach it.
+  std::string xdp_object;
+  XdpMode xdp_mode = XdpMode::automatic;
 };
 
 }  // namespace vsd::dataplane

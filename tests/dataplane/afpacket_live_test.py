@@ -1,5 +1,6 @@
 #!/usr/bin/python3
-"""The afpacket backend on real links: three network namespaces made by this test.
+"""The afpacket (or, with --backend afxdp, the afxdp) backend on real links: three network
+namespaces made by this test.
 
     cli (10.77.1.2) --veth-- dir (10.77.1.1 | 10.77.2.1, vsd) --veth-- rs (10.77.2.2)
 
@@ -12,7 +13,7 @@ lab-notes trap 3). Behaviour matched: net/netfilter/ipvs/ip_vs_xmit.c ip_vs_nat_
 ip_vs_core.c ip_vs_out (NAT replies).
 
 Needs root; exits 77 (skipped) otherwise. Removes its namespaces and processes when it ends.
-Usage: afpacket_live_test.py PATH/TO/vsd
+Usage: afpacket_live_test.py PATH/TO/vsd [--backend afpacket|afxdp]
 """
 import os
 import shutil
@@ -25,14 +26,20 @@ import time
 import unittest
 
 VSD = sys.argv.pop(1) if len(sys.argv) > 1 else "vsd"
+BACKEND = "afpacket"
+if len(sys.argv) > 2 and sys.argv[1] == "--backend":
+    BACKEND = sys.argv[2]
+    del sys.argv[1:3]
+# AF_XDP binds one socket per receive queue: a veth has one, so one worker.
+WORKERS = 2 if BACKEND == "afpacket" else 1
 TAG = "vsddp%d" % (os.getpid() % 100000)
 CLI, DIR, RS = TAG + "c", TAG + "d", TAG + "r"
 VIP = "10.77.1.100"
 
 CONFIG = """
 dataplane {
-    backend afpacket
-    workers 2
+    backend %(backend)s
+    workers %(workers)d%(extra)s
     interface cli0
     interface lan0
 }
@@ -50,7 +57,8 @@ virtual_server %(vip)s 7778 {
     real_server 10.77.2.2 8080 {
     }
 }
-""" % {"vip": VIP}
+""" % {"vip": VIP, "backend": BACKEND, "workers": WORKERS,
+       "extra": "\n    xdp_mode " + os.environ.get("VSD_XDP_MODE", "auto") if BACKEND == "afxdp" else ""}
 
 ECHO = r"""
 import socket, sys, threading
@@ -199,6 +207,10 @@ print("\n".join(answers))
             self.assertEqual(line, "from 10.77.1.2: hello %d" % i)
 
     def test_the_kernel_table_hides_the_services(self):
+        if BACKEND == "afxdp":
+            links = ns(DIR, "ip", "link", "show", "cli0").stdout
+            self.assertIn("xdp", links)  # the steering program is attached
+            return
         rules = ns(DIR, "nft", "list", "table", "netdev", "vsd").stdout
         self.assertIn("ip daddr %s udp dport 7777 drop" % VIP, rules)
         self.assertIn("ip saddr 10.77.2.2 tcp sport 8080", rules)

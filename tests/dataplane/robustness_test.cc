@@ -92,6 +92,32 @@ TEST_F(Robustness, PartialChecksumIsFinishedBeforeTheRewrite) {
             packet::ChecksumCheck::good);
 }
 
+TEST_F(Robustness, PartialChecksumIsRecognisedWhenTheBackendCannotTell) {
+  // AF_XDP in copy mode: no status bit, the field holds the pseudo-header sum.
+  FrameSpec s;
+  s.payload = 40;
+  s.protocol = packet::ipproto::udp;
+  s.destination_port = 80;
+  lab.lab.add_service(Protocol::udp, "192.168.2.11", 80);
+  lab.lab.add_destination(core::ServiceKey::virtual_address(Protocol::udp, ip("192.168.2.11"), 80),
+                          "10.10.10.11", 8080, ForwardMethod::masq);
+  Bytes f = frame(s);
+  const auto p = packet::parse_frame(std::span<const uint8_t>(f));
+  packet::store_be16(
+      f.data() + p.l4_offset + 6,
+      packet::pseudo_header_sum_v4(ip("203.0.113.5").v4_host_order(),
+                                   ip("192.168.2.11").v4_host_order(), 17, p.l4_length));
+  RxInfo rx;
+  rx.checksum_may_be_partial = true;
+  const auto r = lab.run(f, 1.0, rx);
+  ASSERT_EQ(r.outcome.reason, Counter::forwarded_nat);
+  const auto q = packet::parse_frame(std::span<const uint8_t>(r.out));
+  EXPECT_EQ(packet::verify_l4_checksum(std::span<const uint8_t>(r.out), q),
+            packet::ChecksumCheck::good);
+  // Without the hint the same frame is a bad checksum.
+  EXPECT_EQ(lab.run(f, 1.1).outcome.reason, Counter::dropped_bad_l4_checksum);
+}
+
 TEST_F(Robustness, OversizedFramesAreDropped) {
   FrameSpec s;
   s.payload = 9000;  // a GSO super-frame handed over by a veth
