@@ -160,6 +160,7 @@ int main(int argc, char** argv) {
   std::atomic<bool> ready{false}, stop{false};
   // The real servers: one thread that only accepts and closes, on its own CPU (and namespace).
   std::thread acceptor([&] {
+    pthread_setname_np(pthread_self(), "real-servers");
     if (cpus > 1) pin(server_cpu);
     if (ns && !ns->enter()) std::fprintf(stderr, "setns failed\n");
     const int accept_epoll = epoll_create1(0);
