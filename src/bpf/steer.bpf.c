@@ -3,7 +3,8 @@
 // handed back). Steered: TCP/UDP to a virtual service (exact port, or port 0 = every port),
 // IPv4 later fragments to a VIP, NAT replies (from a real server's address:port to anyone but
 // the director), everything to a FULLNAT local address, ICMP errors to a VIP or from a NAT real
-// server, and ARP requests for a FULLNAT local address (vsd answers them). The maps are filled
+// server, and ARP requests / neighbour solicitations for a FULLNAT local address (vsd answers
+// them). The maps are filled
 // by vsd's control thread from each published snapshot (src/dataplane/afxdp_port.cc).
 // Built with clang -target bpf (src/bpf/CMakeLists.txt).
 #include <linux/bpf.h>
@@ -192,7 +193,13 @@ int vsd_steer(struct xdp_md* ctx) {
     if (next == IPPROTO_FRAGMENT) return (to & KIND_VIP) ? steer(ctx) : XDP_PASS;
     if (next == 58 /* ICMPv6 */) {
       __u8* icmp_type = l4;
-      if ((void*)(icmp_type + 1) > end || *icmp_type >= 128) return XDP_PASS;
+      if ((void*)(icmp_type + 1) > end) return XDP_PASS;
+      if (*icmp_type == 135) {  /* neighbour solicitation: vsd answers for its local addresses */
+        __u8* target = l4 + 8;
+        if ((void*)(target + 16) > end) return XDP_PASS;
+        return (kind_of6(target) & KIND_LOCAL) ? steer(ctx) : XDP_PASS;
+      }
+      if (*icmp_type >= 128) return XDP_PASS;
       if (to & KIND_VIP) return steer(ctx);
       if (!(to & KIND_OWN) && (kind_of6(ip6->saddr.s6_addr) & KIND_REPLY_SOURCE))
         return steer(ctx);

@@ -19,6 +19,8 @@ std::string_view to_string(Counter counter) {
       "sent_icmp_time_exceeded",
       "sent_arp_request",
       "sent_arp_reply",
+      "sent_neighbour_solicitation",
+      "sent_neighbour_advertisement",
       "passed_not_ip",
       "passed_not_service",
       "passed_tcp_no_connection",

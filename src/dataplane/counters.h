@@ -27,6 +27,8 @@ enum class Counter : uint8_t {
   sent_icmp_time_exceeded,         // a reply forwarded through the director with TTL <= 1
   sent_arp_request,                // next hop unknown: the packet is replaced by a request
   sent_arp_reply,                  // who-has for a FULLNAT local address (nobody else owns it)
+  sent_neighbour_solicitation,     // IPv6 next hop unknown: the packet is replaced by an NS
+  sent_neighbour_advertisement,    // NS for an IPv6 FULLNAT local address
   // passed to the kernel
   passed_not_ip,
   passed_not_service,        // not to a virtual service, not a reply of a connection

@@ -407,6 +407,12 @@ bool Pipeline::is_local_address(uint32_t address) const {
   return false;
 }
 
+bool Pipeline::is_local_address(const IpAddress& address) const {
+  for (const IpAddress& a : settings_.fullnat_addresses)
+    if (a == address) return true;
+  return false;
+}
+
 Outcome Pipeline::answer_arp(xmit::PacketBuffer& buffer, Packet& pk,
                              const packet::MacAddress& asker_mac, uint32_t asker,
                              uint32_t address) {

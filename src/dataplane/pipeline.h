@@ -11,6 +11,7 @@
 #include "core/snapshot.h"
 #include "dataplane/counters.h"
 #include "dataplane/fragment_cache.h"
+#include "dataplane/neighbour_discovery.h"
 #include "dataplane/neighbour_table.h"
 #include "dataplane/next_hop_cache.h"
 #include "dataplane/route_table.h"
@@ -138,6 +139,10 @@ class Pipeline {
   std::optional<IpAddress> own_address(uint16_t interface, AddressFamily family) const;
 
   bool is_local_address(uint32_t address) const;  // a FULLNAT local IPv4 address
+  bool is_local_address(const IpAddress& address) const;
+  Outcome neighbour_message(xmit::PacketBuffer& buffer, Packet& pk, const NeighbourMessage& nd);
+  Outcome send_neighbour_solicitation(xmit::PacketBuffer& buffer, const IpAddress& target,
+                                      uint16_t interface);
   Outcome answer_arp(xmit::PacketBuffer& buffer, Packet& pk, const packet::MacAddress& asker_mac,
                      uint32_t asker, uint32_t address);
   bool l4_checksum_bad(xmit::PacketBuffer& buffer, const Packet& pk) const;

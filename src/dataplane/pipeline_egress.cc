@@ -1,6 +1,7 @@
 // Behaviour matched: net/netfilter/ipvs/ip_vs_xmit.c (ip_vs_dr_xmit: only the link destination
 // changes; ip_vs_tunnel_xmit: outer header from the director's address, frag-needed / packet
 // too big with the reduced MTU when DF is set; ensure_mtu_is_adequate).
+#include "dataplane/neighbour_discovery.h"
 #include "dataplane/packet_fields.h"
 #include "packet/arp_builder.h"
 #include "packet/checksum_update.h"
@@ -87,11 +88,12 @@ std::optional<Pipeline::Hop> Pipeline::resolve(xmit::PacketBuffer& buffer, Packe
     instead = drop(Counter::dropped_neighbour_unresolved);
     return std::nullopt;
   }
-  if (next_hop.is_v4() && own_address(interface, AddressFamily::v4)) {
+  if (!own_address(interface, next_hop.family())) {
+    instead = drop(Counter::dropped_neighbour_unresolved);
+  } else if (next_hop.is_v4()) {
     instead = send_arp_request(buffer, next_hop, interface);
   } else {
-    // IPv6 neighbours are resolved by the live resolver (rtnetlink); offline they are static.
-    instead = drop(Counter::dropped_neighbour_unresolved);
+    instead = send_neighbour_solicitation(buffer, next_hop, interface);
   }
   return std::nullopt;
 }
@@ -109,6 +111,16 @@ Outcome Pipeline::send_arp_request(xmit::PacketBuffer& buffer, const IpAddress& 
   if (length == 0 || !buffer.set_length(static_cast<uint32_t>(length)))
     return drop(Counter::dropped_neighbour_unresolved);
   return done(Verdict::transmit, Counter::sent_arp_request, interface);
+}
+
+Outcome Pipeline::send_neighbour_solicitation(xmit::PacketBuffer& buffer, const IpAddress& target,
+                                              uint16_t interface) {
+  const InterfaceSettings& itf = settings_.interfaces[interface];
+  const size_t length = build_neighbour_solicitation(buffer.storage().subspan(buffer.offset()),
+                                                     itf.mac, itf.ipv6->bytes(), target.bytes());
+  if (length == 0 || !buffer.set_length(static_cast<uint32_t>(length)))
+    return drop(Counter::dropped_neighbour_unresolved);
+  return done(Verdict::transmit, Counter::sent_neighbour_solicitation, interface);
 }
 
 Outcome Pipeline::transmit_to(xmit::PacketBuffer& buffer, Packet& pk, const Hop& hop,

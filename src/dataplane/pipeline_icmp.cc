@@ -5,6 +5,7 @@
 // a local address comes from that address).
 #include <cstring>
 
+#include "dataplane/neighbour_discovery.h"
 #include "dataplane/packet_fields.h"
 #include "packet/ethernet.h"
 #include "packet/header_writers.h"
@@ -16,6 +17,7 @@ namespace vsd::dataplane {
 
 Outcome Pipeline::icmp(xmit::PacketBuffer& buffer, Packet& pk) {
   const std::span<uint8_t> frame = buffer.frame();
+  if (auto nd = read_neighbour_message(frame, pk.p)) return neighbour_message(buffer, pk, *nd);
   const auto quote = xmit::find_icmp_quote(frame, pk.p);
   if (!quote) return pass(Counter::passed_icmp);
   const xmit::QuotedFlow q = xmit::quoted_flow(frame, *quote);
@@ -72,6 +74,26 @@ Outcome Pipeline::icmp(xmit::PacketBuffer& buffer, Packet& pk) {
     return forward_routed(buffer, pk, client.address, Counter::forwarded_icmp_to_client);
   }
   return pass(Counter::passed_icmp);
+}
+
+Outcome Pipeline::neighbour_message(xmit::PacketBuffer& buffer, Packet& pk,
+                                    const NeighbourMessage& nd) {
+  // What the link says about itself is learnt; the kernel answers for its own addresses.
+  if (nd.link_address) {
+    const IpAddress who = nd.type == packet::icmpv6_type::neighbor_solicitation
+                              ? pk.source
+                              : IpAddress::v6(nd.target);
+    if (!who.is_unspecified()) shared_.neighbours().learn(who, *nd.link_address, pk.rx.interface);
+  }
+  if (nd.type != packet::icmpv6_type::neighbor_solicitation || !nd.link_address ||
+      pk.source.is_unspecified() || !is_local_address(IpAddress::v6(nd.target)))
+    return pass(Counter::passed_icmp);
+  const size_t length = build_neighbour_advertisement(
+      buffer.storage().subspan(buffer.offset()), settings_.interfaces[pk.rx.interface].mac,
+      nd.target, *nd.link_address, pk.source.bytes());
+  if (length == 0 || !buffer.set_length(static_cast<uint32_t>(length)))
+    return pass(Counter::passed_icmp);
+  return done(Verdict::transmit, Counter::sent_neighbour_advertisement, pk.rx.interface);
 }
 
 Outcome Pipeline::send_icmp_error(xmit::PacketBuffer& buffer, Packet& pk, IcmpKind kind,

@@ -9,11 +9,13 @@
 #include <numeric>
 
 #include "common/random.h"
+#include "dataplane/neighbour_discovery.h"
 #include "dataplane/pipeline_lab.h"
 #include "packet/arp_builder.h"
 #include "packet/checksum.h"
 #include "packet/icmp.h"
 #include "packet/ipv4.h"
+#include "packet/ipv6.h"
 #include "packet/l4_checksum.h"
 #include "packet/parse.h"
 
@@ -274,6 +276,85 @@ TEST(Neighbours, WhoHasForAFullNatLocalAddressIsAnsweredByVsd) {
   who.target_ip = ip("10.10.10.1").v4_host_order();
   packet::build_arp_frame(ask, packet::MacAddress::broadcast(), who);
   EXPECT_EQ(lab.run(ask, 1.0, on_eth1).outcome.reason, Counter::passed_not_ip);
+}
+
+}  // namespace
+}  // namespace vsd::dataplane
+
+namespace vsd::dataplane {
+namespace {
+
+using namespace testing;
+
+// RFC 4861 4.3 / 4.4 and RFC 4291 2.7.1 (solicited-node group), as Linux's ndisc.c sends them.
+TEST(Neighbours, Ipv6NextHopsAreSolicitedAndLearntFromTheAdvertisement) {
+  DataplaneSettings settings = lab_settings();
+  settings.neighbours.clear();
+  PipelineLab lab(settings);
+  const auto svc = lab.lab.add_service(core::Protocol::tcp, "2001:db8:2::11", 80);
+  lab.lab.add_destination(svc, "2001:db8:10::11", 80, core::ForwardMethod::route);
+  FrameSpec s;
+  s.source = "2001:db8:99::5";
+  s.destination = "2001:db8:2::11";
+  const auto r = lab.run(frame(s));
+  ASSERT_EQ(r.outcome.reason, Counter::sent_neighbour_solicitation);
+  EXPECT_EQ(r.outcome.interface, 1);
+  const auto p = packet::parse_frame(std::span<const uint8_t>(r.out));
+  ASSERT_TRUE(p.ok());
+  EXPECT_EQ(packet::MacAddress::from(r.out.data()),
+            (packet::MacAddress{{0x33, 0x33, 0xff, 0x00, 0x00, 0x11}}));
+  auto ip6 = packet::ipv6_header(std::span<const uint8_t>(r.out), p);
+  EXPECT_EQ(IpAddress::v6(ip6->destination()), ip("ff02::1:ff00:11"));
+  EXPECT_EQ(IpAddress::v6(ip6->source()), ip("2001:db8:10::1"));
+  EXPECT_EQ(ip6->hop_limit(), 255);
+  EXPECT_EQ(packet::verify_l4_checksum(std::span<const uint8_t>(r.out), p),
+            packet::ChecksumCheck::good);
+  auto nd = read_neighbour_message(std::span<const uint8_t>(r.out), p);
+  ASSERT_TRUE(nd);
+  EXPECT_EQ(nd->type, 135);
+  EXPECT_EQ(IpAddress::v6(nd->target), ip("2001:db8:10::11"));
+  EXPECT_EQ(*nd->link_address, kEth1);
+
+  // The real server answers (an advertisement built the same way, checked the same way).
+  Bytes answer(200);
+  const size_t n = build_neighbour_advertisement(answer, kServer11, ip("2001:db8:10::11").bytes(),
+                                                 kEth1, ip("2001:db8:10::1").bytes());
+  answer.resize(n);
+  RxInfo on_eth1;
+  on_eth1.interface = 1;
+  EXPECT_EQ(lab.run(answer, 1.1, on_eth1).outcome.reason, Counter::passed_icmp);
+  s.tcp_flags = 0x10;
+  const auto r2 = lab.run(frame(s), 1.2);
+  EXPECT_EQ(r2.outcome.reason, Counter::forwarded_dr);
+  EXPECT_EQ(packet::MacAddress::from(r2.out.data()), kServer11);
+}
+
+TEST(Neighbours, SolicitationForAnIpv6FullNatLocalAddressIsAnsweredByVsd) {
+  PipelineLab lab;
+  Bytes ask(200);
+  ask.resize(build_neighbour_solicitation(ask, kServer11, ip("2001:db8:10::11").bytes(),
+                                          ip("2001:db8:10::100").bytes()));
+  RxInfo on_eth1;
+  on_eth1.interface = 1;
+  const auto r = lab.run(ask, 1.0, on_eth1);
+  ASSERT_EQ(r.outcome.reason, Counter::sent_neighbour_advertisement);
+  const auto p = packet::parse_frame(std::span<const uint8_t>(r.out));
+  EXPECT_EQ(packet::MacAddress::from(r.out.data()), kServer11);
+  auto ip6 = packet::ipv6_header(std::span<const uint8_t>(r.out), p);
+  EXPECT_EQ(IpAddress::v6(ip6->source()), ip("2001:db8:10::100"));
+  EXPECT_EQ(IpAddress::v6(ip6->destination()), ip("2001:db8:10::11"));
+  EXPECT_EQ(packet::verify_l4_checksum(std::span<const uint8_t>(r.out), p),
+            packet::ChecksumCheck::good);
+  auto nd = read_neighbour_message(std::span<const uint8_t>(r.out), p);
+  ASSERT_TRUE(nd);
+  EXPECT_EQ(nd->type, 136);
+  EXPECT_EQ(*nd->link_address, kEth1);
+  EXPECT_EQ(packet::load_be32(r.out.data() + p.l4_offset + 4), 0x60000000u);  // S and O flags
+  // A solicitation for the kernel's own address is the kernel's.
+  ask.assign(200, 0);
+  ask.resize(build_neighbour_solicitation(ask, kServer11, ip("2001:db8:10::11").bytes(),
+                                          ip("2001:db8:10::1").bytes()));
+  EXPECT_EQ(lab.run(ask, 1.1, on_eth1).outcome.reason, Counter::passed_icmp);
 }
 
 }  // namespace
