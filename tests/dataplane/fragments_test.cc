@@ -98,6 +98,46 @@ TEST(Fragments, LaterFragmentWithoutItsFirstIsDropped) {
   EXPECT_EQ(lab.run(second, 3.5).outcome.reason, Counter::dropped_fragment_unknown);
 }
 
+// Splits an IPv6 frame (no extension headers) into two fragments behind a fragment header.
+std::pair<Bytes, Bytes> ipv6_fragments(const Bytes& whole, size_t split, uint32_t id) {
+  constexpr size_t kL2 = 14;
+  constexpr size_t kIp = 40;
+  const uint8_t next = whole[kL2 + 6];
+  const size_t payload = whole.size() - kL2 - kIp;
+  auto make = [&](size_t from, size_t length, bool more) {
+    Bytes f(whole.begin(), whole.begin() + kL2 + kIp);
+    f[kL2 + 6] = packet::ipproto::fragment;
+    packet::store_be16(f.data() + kL2 + 4, static_cast<uint16_t>(8 + length));
+    uint8_t header[8] = {next, 0, 0, 0, 0, 0, 0, 0};
+    packet::store_be16(header + 2, static_cast<uint16_t>(from | (more ? 1 : 0)));
+    packet::store_be32(header + 4, id);
+    f.insert(f.end(), header, header + 8);
+    f.insert(f.end(), whole.begin() + static_cast<long>(kL2 + kIp + from),
+             whole.begin() + static_cast<long>(kL2 + kIp + from + length));
+    return f;
+  };
+  return {make(0, split, true), make(split, payload - split, false)};
+}
+
+TEST(Fragments, Ipv6FragmentsFollowTheFirstOneToo) {
+  PipelineLab lab;
+  const auto svc = lab.lab.add_service(Protocol::udp, "2001:db8:2::11", 53);
+  lab.lab.add_destination(svc, "2001:db8:10::11", 53, ForwardMethod::route);
+  FrameSpec s = big_udp();
+  s.source = "2001:db8:99::5";
+  s.destination = "2001:db8:2::11";
+  const auto [first, second] = ipv6_fragments(frame(s), 96, 0xabcdef);
+  const auto r1 = lab.run(first);
+  ASSERT_EQ(r1.outcome.reason, Counter::forwarded_dr);
+  EXPECT_EQ(r1.out, with_link(first, kServer11, kEth1));
+  const auto r2 = lab.run(second, 1.01);
+  ASSERT_EQ(r2.outcome.reason, Counter::forwarded_fragment);
+  EXPECT_EQ(r2.out, with_link(second, kServer11, kEth1));
+  // Another datagram id from the same client has no decision.
+  const auto [other_first, other_second] = ipv6_fragments(frame(s), 96, 0x1234);
+  EXPECT_EQ(lab.run(other_second, 1.02).outcome.reason, Counter::dropped_fragment_unknown);
+}
+
 TEST(Fragments, NatAndFullNatFragmentsAreDropped) {
   for (ForwardMethod method : {ForwardMethod::masq, ForwardMethod::fullnat}) {
     PipelineLab lab;
