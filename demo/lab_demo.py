@@ -167,19 +167,6 @@ class Demo:
             return False, said.splitlines()[0] if said else f"vsd -t exited {check.returncode}"
         return True, ""
 
-    def nginx_of(self, index):
-        root = os.path.join(self.lab.workdir, f"rs{index}")
-        for process in self.lab.processes:
-            if isinstance(process.args, list) and "nginx" in process.args and root in process.args:
-                return process
-        return None
-
-    def start_nginx(self, index):
-        root = os.path.join(self.lab.workdir, f"rs{index}")
-        self.lab.spawn(self.lab.real_servers[index - 1], "nginx", "-p", root, "-c",
-                       os.path.join(root, "nginx.conf"), "-g", "daemon off;",
-                       log_name=f"rs{index}-nginx-again.log")
-
     def members(self):
         return self.vsadm("-L", "-n")
 
@@ -213,7 +200,7 @@ class Demo:
                       "showing the control plane only)")
 
         say("stopping nginx on rs2 (by its PID)")
-        nginx = self.nginx_of(2)
+        nginx = self.lab.nginx_process(2)
         if nginx is not None:
             self.lab.stop(nginx)
         self.wait("rs2 to leave the table", lambda: rs2 not in self.members(), 10)
@@ -225,7 +212,7 @@ class Demo:
             self.show_traffic("with rs2 down")
 
         say("starting nginx on rs2 again")
-        self.start_nginx(2)
+        self.lab.restart_nginx(2)
         self.wait("rs2 to come back", lambda: rs2 in self.members(), 10)
         self.show_new_log_lines()
         self.show_table()

@@ -342,9 +342,16 @@ http {{
     }}
 }}
 """)
+        self._run_nginx(index)
+
+    def _run_nginx(self, index, log_suffix=""):
+        """Starts nginx on real server `index` from the configuration _start_nginx wrote and
+        waits until it answers."""
+        name = self.real_server_name(index)
+        root = os.path.join(self.workdir, name)
         namespace = self.real_servers[index - 1]
-        self.spawn(namespace, "nginx", "-p", root, "-c", conf, "-g", "daemon off;",
-                   log_name=f"{name}-nginx.log")
+        self.spawn(namespace, "nginx", "-p", root, "-c", os.path.join(root, "nginx.conf"), "-g",
+                   "daemon off;", log_name=f"{name}-nginx{log_suffix}.log")
         deadline = time.monotonic() + 10
         while time.monotonic() < deadline:
             probe = self.run(namespace, "curl", "-s", "-m", "1", "http://127.0.0.1/", check=False)
@@ -352,7 +359,20 @@ http {{
                 return
             time.sleep(0.1)
         raise RuntimeError(f"nginx on {name} did not answer: "
-                           + open(os.path.join(self.workdir, f"{name}-nginx.log")).read())
+                           + open(os.path.join(self.workdir, f"{name}-nginx{log_suffix}.log")).read())
+
+    def nginx_process(self, index):
+        """The running nginx of real server `index` (to stop it by its PID), or None."""
+        root = os.path.join(self.workdir, self.real_server_name(index))
+        for process in self.processes:
+            if (isinstance(process.args, list) and "nginx" in process.args and root in process.args
+                    and process.poll() is None):
+                return process
+        return None
+
+    def restart_nginx(self, index):
+        """Starts real server `index`'s nginx again after a test stopped it."""
+        self._run_nginx(index, log_suffix="-again")
 
     def start_udp_responders(self, port=9000):
         """On every real server, a UDP server answering each datagram with its name."""

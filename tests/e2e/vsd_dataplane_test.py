@@ -228,6 +228,50 @@ print(" ".join(f"{{k}}={{v}}" for k, v in sorted(answers.items())))
         self.assertNotEqual(seen.strip(), lab.CLIENT4)
         self.assertEqual(seen.strip(), FULLNAT_LOCAL_ADDRESS)
 
+    def test_health_check_takes_a_dead_server_out_and_back(self):
+        """keepalived's job, done by vsd (issue 5): when nginx stops on a real server, TCP_CHECK
+        takes the server out of the pool within delay_loop + connect_timeout and no new
+        connection reaches it afterwards; when nginx is back, so is the server."""
+        checked = "".join(f"""    real_server {address} 80 {{
+        weight 1
+        TCP_CHECK {{
+            connect_timeout 1
+            retry 0
+        }}
+    }}
+""" for address in self.reals4())
+        self.start_vsd([f"""virtual_server {lab.VIP4} 80 {{
+    delay_loop 1
+    lb_algo rr
+    lb_kind NAT
+    protocol TCP
+{checked}}}
+"""], f"http://{lab.VIP4}/")
+        url = f"http://{lab.VIP4}/"
+
+        def answers(n):
+            """n new connections: (how many answered, answers per server)."""
+            code, body = self.lab.curl(url, "-H", "Connection: close", *([url] * (n - 1)),
+                                       timeout=20)
+            names = body.split()
+            return len(names), {name: names.count(name) for name in ("rs1", "rs2", "rs3")}
+
+        self.assertEqual(answers(30), (30, {"rs1": 10, "rs2": 10, "rs3": 10}))
+        self.lab.stop(self.lab.nginx_process(2))
+        stopped = time.monotonic()
+        # delay_loop 1 + connect_timeout 1, and a margin for a loaded machine.
+        while answers(30) != (30, {"rs1": 15, "rs2": 0, "rs3": 15}):
+            self.assertLess(time.monotonic() - stopped, 8, "rs2 still in the pool")
+            time.sleep(0.5)
+        for _ in range(3):  # and it stays out
+            self.assertEqual(answers(30), (30, {"rs1": 15, "rs2": 0, "rs3": 15}))
+        self.lab.restart_nginx(2)
+        restarted = time.monotonic()
+        while answers(30)[1]["rs2"] == 0:
+            self.assertLess(time.monotonic() - restarted, 8, "rs2 did not come back")
+            time.sleep(0.5)
+        self.assertEqual(answers(30), (30, {"rs1": 10, "rs2": 10, "rs3": 10}))
+
     def test_dr_ipv6_tcp_round_robin(self):
         self.prepare_real_servers(lab.VIP6, "dr")
         reals6 = [lab.real_server_address6(i) for i in range(1, 4)]
