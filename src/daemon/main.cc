@@ -184,6 +184,22 @@ class Daemon {
   api::ControlHooks hooks() {
     api::ControlHooks h;
     h.model_changed = [this] { publish(); };
+    h.list_connections = [this] {
+      std::vector<api::ConnectionStatus> out;
+      if (!dataplane_) return out;  // control plane only: no connections
+      for (const conn::ConnectionInfo& c : dataplane_->table().list(SteadyClock().now())) {
+        api::ConnectionStatus s;
+        s.protocol = c.protocol == "TCP" ? 6 : c.protocol == "UDP" ? 17 : 0;
+        s.expires_s = static_cast<uint32_t>(
+            std::chrono::duration_cast<std::chrono::seconds>(c.expires_in).count());
+        s.state = std::string(c.state);
+        s.client = c.client;
+        s.virtual_service = c.virtual_endpoint;
+        s.destination = c.destination;
+        out.push_back(std::move(s));
+      }
+      return out;
+    };
     h.get_timeouts = [this] {
       const auto t = timeouts_.summary();
       return api::TimeoutSettings{t.tcp_s, t.tcpfin_s, t.udp_s};

@@ -13,7 +13,7 @@ lab-notes trap 3). Behaviour matched: net/netfilter/ipvs/ip_vs_xmit.c ip_vs_nat_
 ip_vs_core.c ip_vs_out (NAT replies).
 
 Needs root; exits 77 (skipped) otherwise. Removes its namespaces and processes when it ends.
-Usage: afpacket_live_test.py PATH/TO/vsd [--backend afpacket|afxdp]
+Usage: afpacket_live_test.py PATH/TO/vsd [--backend afpacket|afxdp] [--vsadm PATH/TO/vsadm]
 """
 import os
 import shutil
@@ -27,8 +27,12 @@ import unittest
 
 VSD = sys.argv.pop(1) if len(sys.argv) > 1 else "vsd"
 BACKEND = "afpacket"
-if len(sys.argv) > 2 and sys.argv[1] == "--backend":
-    BACKEND = sys.argv[2]
+VSADM = None
+while len(sys.argv) > 2 and sys.argv[1] in ("--backend", "--vsadm"):
+    if sys.argv[1] == "--backend":
+        BACKEND = sys.argv[2]
+    else:
+        VSADM = sys.argv[2]
     del sys.argv[1:3]
 # AF_XDP binds one socket per receive queue: a veth has one, so one worker.
 WORKERS = 2 if BACKEND == "afpacket" else 1
@@ -205,6 +209,32 @@ print("\n".join(answers))
         self.assertEqual(len(lines), 10)
         for i, line in enumerate(lines):
             self.assertEqual(line, "from 10.77.1.2: hello %d" % i)
+
+    def test_vsadm_lists_the_data_planes_connections(self):
+        if not VSADM:
+            self.skipTest("no --vsadm given")
+        code = r"""
+import socket
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+s.bind(("10.77.1.2", 45454))
+s.sendto(b"hello", ("%s", 7777))
+"""  % VIP
+        self.assertEqual(in_ns_python(CLI, code).returncode, 0)
+        time.sleep(0.3)
+        listing = sh(VSADM, "--socket", os.path.join(self.dir, "vsd.sock"), "-L", "-c", "-n")
+        self.assertIn("UDP", listing.stdout)
+        line = [l for l in listing.stdout.splitlines() if "10.77.1.2:45454" in l]
+        self.assertEqual(len(line), 1, listing.stdout)
+        self.assertIn("%s:7777" % VIP, line[0])
+        self.assertIn("10.77.2.2:7777", line[0])
+        # ipvsadm --stats: the data plane counts in the model's services and real servers.
+        stats = sh(VSADM, "--socket", os.path.join(self.dir, "vsd.sock"), "-L", "-n", "--stats")
+        service = [l for l in stats.stdout.splitlines() if l.startswith("UDP") and VIP in l]
+        self.assertEqual(len(service), 1, stats.stdout)
+        conns, in_packets, out_packets = (int(x) for x in service[0].split()[2:5])
+        self.assertGreaterEqual(conns, 1)
+        self.assertGreaterEqual(in_packets, 1)
+        self.assertGreaterEqual(out_packets, 1)
 
     def test_the_kernel_table_hides_the_services(self):
         if BACKEND == "afxdp":
