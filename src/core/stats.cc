@@ -25,16 +25,18 @@ StatsTotals operator-(StatsTotals a, const StatsTotals& b) {
 
 Stats::Stats(unsigned workers)
     : workers_(workers == 0 ? 1 : workers),
-      storage_(new std::byte[workers_ * sizeof(Slot) + alignof(Slot) - 1]) {
+      storage_(new std::byte[(workers_ + 1) * sizeof(Slot) + alignof(Slot) - 1]) {
+  // One slot per worker and the shared slot after them.
   void* first = storage_.get();
-  size_t space = workers_ * sizeof(Slot) + alignof(Slot) - 1;
-  slots_ = static_cast<Slot*>(std::align(alignof(Slot), workers_ * sizeof(Slot), first, space));
-  for (unsigned i = 0; i < workers_; ++i) new (&slots_[i]) Slot;  // trivially destructible
+  size_t space = (workers_ + 1) * sizeof(Slot) + alignof(Slot) - 1;
+  slots_ =
+      static_cast<Slot*>(std::align(alignof(Slot), (workers_ + 1) * sizeof(Slot), first, space));
+  for (unsigned i = 0; i <= workers_; ++i) new (&slots_[i]) Slot;  // trivially destructible
 }
 
 StatsTotals Stats::raw_totals() const {
   StatsTotals t;
-  for (unsigned i = 0; i < workers_; ++i) {
+  for (unsigned i = 0; i <= workers_; ++i) {
     const Slot& s = slots_[i];
     t.conns += s.conns.load(std::memory_order_relaxed);
     t.in_packets += s.in_packets.load(std::memory_order_relaxed);

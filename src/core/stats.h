@@ -27,16 +27,14 @@ class Stats {
  public:
   explicit Stats(unsigned workers = 1);
 
-  void add_connection(unsigned worker) { bump(slot(worker).conns, 1); }
+  void add_connection(unsigned worker) { add(worker, &Slot::conns, 1); }
   void add_inbound(unsigned worker, uint64_t bytes) {
-    Slot& s = slot(worker);
-    bump(s.in_packets, 1);
-    bump(s.in_bytes, bytes);
+    add(worker, &Slot::in_packets, 1);
+    add(worker, &Slot::in_bytes, bytes);
   }
   void add_outbound(unsigned worker, uint64_t bytes) {
-    Slot& s = slot(worker);
-    bump(s.out_packets, 1);
-    bump(s.out_bytes, bytes);
+    add(worker, &Slot::out_packets, 1);
+    add(worker, &Slot::out_bytes, bytes);
   }
 
   // Counts since creation, unaffected by zero(); the rate estimator samples these.
@@ -50,10 +48,17 @@ class Stats {
   struct alignas(64) Slot {
     std::atomic<uint64_t> conns{0}, in_packets{0}, out_packets{0}, in_bytes{0}, out_bytes{0};
   };
-  static void bump(std::atomic<uint64_t>& c, uint64_t n) {
-    c.store(c.load(std::memory_order_relaxed) + n, std::memory_order_relaxed);
+  // A worker with a slot of its own writes it with a plain load and store. Workers beyond the
+  // count this Stats was made for (a model built before the data plane's worker count was known)
+  // share one extra slot with locked adds: slower, but no count is lost.
+  void add(unsigned worker, std::atomic<uint64_t> Slot::*field, uint64_t n) {
+    if (worker < workers_) {
+      std::atomic<uint64_t>& c = slots_[worker].*field;
+      c.store(c.load(std::memory_order_relaxed) + n, std::memory_order_relaxed);
+    } else {
+      (slots_[workers_].*field).fetch_add(n, std::memory_order_relaxed);
+    }
   }
-  Slot& slot(unsigned worker) { return slots_[worker < workers_ ? worker : 0]; }
 
   unsigned workers_;
   // The slots are placed on cache-line boundaries by hand in a plain allocation: an over-aligned

@@ -23,6 +23,18 @@ TEST(Stats, SumsEveryWorkersSlot) {
   EXPECT_EQ(s.totals(), (StatsTotals{4, 40000, 40000, 4000000, 2000000}));
 }
 
+TEST(Stats, WorkersBeyondTheSlotCountLoseNothing) {
+  Stats s(1);  // made for one worker, used by four (as a model built before the data plane)
+  std::vector<std::thread> workers;
+  for (unsigned w = 0; w < 4; ++w)
+    workers.emplace_back([&s, w] {
+      for (int i = 0; i < 20000; ++i) s.add_inbound(w, 1);
+    });
+  for (auto& t : workers) t.join();
+  EXPECT_EQ(s.totals().in_packets, 80000u);
+  EXPECT_EQ(s.totals().in_bytes, 80000u);
+}
+
 TEST(Stats, ZeroingResetsWhatIsShownNotTheRawCounts) {
   Stats s(1);
   s.add_connection(0);
