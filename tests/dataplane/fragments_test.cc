@@ -5,6 +5,8 @@
 // (docs/dataplane.md).
 #include <gtest/gtest.h>
 
+#include <algorithm>
+
 #include "dataplane/pipeline_lab.h"
 #include "packet/checksum.h"
 #include "packet/parse.h"
@@ -104,16 +106,19 @@ std::pair<Bytes, Bytes> ipv6_fragments(const Bytes& whole, size_t split, uint32_
   constexpr size_t kIp = 40;
   const uint8_t next = whole[kL2 + 6];
   const size_t payload = whole.size() - kL2 - kIp;
+  // Sized once and written in place (GCC 12 at -O3 misreads vector::insert onto a 54-byte
+  // vector as an out-of-bounds memcpy).
   auto make = [&](size_t from, size_t length, bool more) {
-    Bytes f(whole.begin(), whole.begin() + kL2 + kIp);
+    Bytes f(kL2 + kIp + 8 + length, 0);
+    std::copy_n(whole.begin(), kL2 + kIp, f.begin());
     f[kL2 + 6] = packet::ipproto::fragment;
     packet::store_be16(f.data() + kL2 + 4, static_cast<uint16_t>(8 + length));
-    uint8_t header[8] = {next, 0, 0, 0, 0, 0, 0, 0};
+    uint8_t* header = f.data() + kL2 + kIp;
+    header[0] = next;
     packet::store_be16(header + 2, static_cast<uint16_t>(from | (more ? 1 : 0)));
     packet::store_be32(header + 4, id);
-    f.insert(f.end(), header, header + 8);
-    f.insert(f.end(), whole.begin() + static_cast<long>(kL2 + kIp + from),
-             whole.begin() + static_cast<long>(kL2 + kIp + from + length));
+    std::copy_n(whole.begin() + static_cast<long>(kL2 + kIp + from), length,
+                f.begin() + static_cast<long>(kL2 + kIp + 8));
     return f;
   };
   return {make(0, split, true), make(split, payload - split, false)};
