@@ -14,7 +14,6 @@ the reason, and it starts running by itself once the data plane lands.
 """
 
 import os
-import signal
 import subprocess
 import sys
 import tempfile
@@ -151,22 +150,24 @@ print(" ".join(f"{{k}}={{v}}" for k, v in sorted(answers.items())))
         self.assertEqual({k: int(v) for k, v in counts.items()}, {"rs1": 100, "rs2": 100, "rs3": 100})
 
     def sources_seen_by_client(self, action):
-        capture = os.path.join(self.lab.workdir, f"client-{time.monotonic_ns()}.pcapng")
-        log = capture + ".log"
-        tshark = self.lab.spawn(self.lab.client, "tshark", "-n", "-i", "eth0", "-f", "tcp or udp",
-                                "-a", "duration:30", "-w", capture, log_name=os.path.basename(log))
+        """Source addresses tshark on the client sees during action(). tshark prints each packet as
+        it arrives (-l): a SIGINT would drop the ring block still being filled."""
+        log = os.path.join(self.lab.workdir, f"client-{time.monotonic_ns()}.log")
+        with open(log + ".err", "w") as errors:
+            tshark = self.lab.spawn(self.lab.client, "tshark", "-n", "-l", "-i", "eth0", "-f",
+                                    "tcp or udp", "-a", "duration:60", "-T", "fields", "-e", "ip.src",
+                                    "-e", "ipv6.src", log_name=os.path.basename(log), stderr=errors)
         deadline = time.monotonic() + 10
-        while "Capturing on" not in open(log).read() and time.monotonic() < deadline:
+        while "Capturing on" not in open(log + ".err").read() and time.monotonic() < deadline:
             time.sleep(0.05)
         action()
-        time.sleep(0.3)
-        tshark.send_signal(signal.SIGINT)
-        tshark.wait(timeout=10)
-        fields = subprocess.run(["tshark", "-n", "-r", capture, "-T", "fields", "-e", "ip.src",
-                                 "-e", "ipv6.src"], capture_output=True, text=True, timeout=30,
-                                check=True).stdout
-        return {s for line in fields.splitlines() for s in line.split("\t") if s} - {
-            lab.CLIENT4, lab.CLIENT6}
+        size, deadline = -1, time.monotonic() + 5
+        while size != os.path.getsize(log) and time.monotonic() < deadline:  # until tshark is idle
+            size = os.path.getsize(log)
+            time.sleep(0.5)
+        self.lab.stop(tshark)
+        rows = open(log, errors="replace").read().splitlines()
+        return {s for line in rows for s in line.split("\t") if s} - {lab.CLIENT4, lab.CLIENT6}
 
     # ---- scenarios ----------------------------------------------------------------------------
     @staticmethod
