@@ -20,6 +20,31 @@ struct CheckerConfig {
   Node block;
 };
 
+// Checker timing written at real_server or virtual_server level (keepalived's check_parser.c):
+// it applies to every checker below that does not set its own (checker > real_server >
+// virtual_server > keepalived's default).
+struct CheckerDefaults {
+  std::optional<int64_t> delay_loop_us;
+  std::optional<int64_t> connect_timeout_us;
+  std::optional<uint32_t> retry;
+  std::optional<int64_t> delay_before_retry_us;
+  std::optional<int64_t> warmup_us;
+  std::optional<bool> alpha;
+  std::optional<std::string> virtualhost;
+};
+
+// A keepalived track_file block: a file whose integer content drives the FILE_CHECKs that name
+// it. `weight` (default 1) multiplies the value unless the checker gives its own.
+struct TrackFileConfig {
+  std::string name;
+  std::string path;
+  int64_t weight = 1;
+  bool reverse = false;
+  std::optional<int64_t> init_value;  // init_file: create the file with this value
+  bool init_overwrite = false;        // init_file ... overwrite: even if it exists
+  SourceLocation where;
+};
+
 struct RealServerConfig {
   core::DestinationConfig destination;
   bool method_set = false;  // else inherited from the virtual server
@@ -28,6 +53,7 @@ struct RealServerConfig {
   std::optional<std::string> notify_down;
   std::optional<bool> smtp_alert;  // unset: global_defs decides (health/smtp_alert.h)
   std::vector<CheckerConfig> checkers;
+  CheckerDefaults checker_defaults;
   SourceLocation where;
 };
 
@@ -49,6 +75,9 @@ struct VirtualServerConfig {
   std::optional<core::DestinationConfig> sorry_server;
   bool sorry_server_inhibit = false;
   bool ha_suspend = false;
+  // connect_timeout, retry, delay_before_retry, warmup for the checkers below (delay_loop, alpha
+  // and virtualhost are the fields above).
+  CheckerDefaults checker_defaults;
   std::vector<RealServerConfig> real_servers;
   SourceLocation where;
 };
@@ -94,6 +123,7 @@ struct Configuration {
   std::vector<VrrpInstanceConfig> vrrp_instances;
   std::vector<VrrpSyncGroupConfig> vrrp_sync_groups;
   std::vector<VrrpScriptConfig> vrrp_scripts;
+  std::vector<TrackFileConfig> track_files;
   std::optional<DataplaneConfig> dataplane;  // none: control plane only
 };
 

@@ -34,6 +34,29 @@ std::optional<core::ForwardMethod> method_arg(const Node& n, Diagnostics& d) {
   return std::nullopt;
 }
 
+// The checker timing keywords keepalived takes at real_server and virtual_server level
+// (check_parser.c: retry, delay_before_retry, warmup, connect_timeout, delay_loop); true when `s`
+// was one of them. The old nb_get_retry is a checker keyword only.
+bool read_checker_default(const Node& s, CheckerDefaults& c, Diagnostics& d) {
+  const std::string_view k = s.name();
+  if (k == "delay_loop" || k == "connect_timeout") {
+    auto us = timer_arg_us(s, 0, d);
+    if (us && *us == 0)
+      d.error(s.args[0].where, std::string(k) + " must be more than 0");
+    else if (us)
+      (k == "delay_loop" ? c.delay_loop_us : c.connect_timeout_us) = *us;
+  } else if (k == "retry") {
+    if (auto v = integer_arg(s, 0, 1, UINT32_MAX, d)) c.retry = static_cast<uint32_t>(*v);
+  } else if (k == "delay_before_retry") {
+    if (auto us = timer_arg_us(s, 0, d)) c.delay_before_retry_us = *us;
+  } else if (k == "warmup") {
+    if (auto us = timer_arg_us(s, 0, d)) c.warmup_us = *us;
+  } else {
+    return false;
+  }
+  return true;
+}
+
 void parse_real_server_body(Node& node, RealServerConfig& rs, Diagnostics& d) {
   for (Node& s : node.children) {
     // A string_view: its == checks the length before any call (see parse_virtual_server).
@@ -62,10 +85,13 @@ void parse_real_server_body(Node& node, RealServerConfig& rs, Diagnostics& d) {
     } else if (is_checker(k)) {
       std::string type(k == "ICMP_CHECK" ? "PING_CHECK" : k);
       rs.checkers.push_back(CheckerConfig{std::move(type), std::move(s)});
-    } else if (k == "delay_loop" || k == "alpha" || k == "omega" || k == "retry" ||
-               k == "delay_before_retry" || k == "warmup" || k == "connect_timeout" ||
-               k == "virtualhost" || k == "log_all_failures") {
-      // Checker defaults at real-server level: the health module reads them from the block.
+    } else if (read_checker_default(s, rs.checker_defaults, d)) {
+    } else if (k == "alpha") {
+      rs.checker_defaults.alpha = bool_arg_or_true(s, 0, d);
+    } else if (k == "virtualhost") {
+      rs.checker_defaults.virtualhost = string_arg(s, 0, d);
+    } else if (k == "log_all_failures") {
+      // accepted as keepalived does; vsd logs every failed attempt at detail level anyway
     } else {
       d.warning(s.where(), "unknown keyword '" + std::string(k) + "' in real_server");
     }
@@ -172,7 +198,10 @@ std::optional<VirtualServerConfig> parse_virtual_server(Node& node, Diagnostics&
     } else if (k == "flag-3") {
       vs.service.flags |= core::service_flag::sched3;
     } else if (k == "delay_loop") {
-      if (auto v = timer_arg_us(s, 0, d)) vs.delay_loop_us = *v;
+      CheckerDefaults delay;
+      if (read_checker_default(s, delay, d) && delay.delay_loop_us)
+        vs.delay_loop_us = *delay.delay_loop_us;
+    } else if (read_checker_default(s, vs.checker_defaults, d)) {
     } else if (k == "alpha") {
       vs.alpha = true;
     } else if (k == "omega") {
@@ -206,10 +235,8 @@ std::optional<VirtualServerConfig> parse_virtual_server(Node& node, Diagnostics&
       vs.sorry_server_inhibit = true;
     } else if (k == "real_server") {
       real_servers.push_back(&s);
-    } else if (k == "hashed" || k == "retry" || k == "delay_before_retry" || k == "warmup" ||
-               k == "connect_timeout" || k == "sorry_server_lvs_method" ||
-               k == "log_all_failures") {
-      // Accepted as keepalived does; defaults for checkers are read by the health module.
+    } else if (k == "hashed" || k == "sorry_server_lvs_method" || k == "log_all_failures") {
+      // Accepted as keepalived does.
     } else {
       d.warning(s.where(), "unknown keyword '" + std::string(k) + "' in virtual_server");
     }

@@ -70,6 +70,16 @@ bool read_common(const config::Node& s, CheckerSettings& c, config::Diagnostics&
   return true;
 }
 
+// Timing written at real_server or virtual_server level; the checker's own keywords come after.
+void inherit(const config::CheckerDefaults& from, CheckTiming& t) {
+  if (from.delay_loop_us) t.delay_loop = micros(*from.delay_loop_us);
+  if (from.connect_timeout_us) t.connect_timeout = micros(*from.connect_timeout_us);
+  if (from.retry) t.retry = *from.retry;
+  if (from.delay_before_retry_us) t.delay_before_retry = micros(*from.delay_before_retry_us);
+  if (from.warmup_us) t.warmup = micros(*from.warmup_us);
+  if (from.alpha) t.alpha = *from.alpha;
+}
+
 }  // namespace
 
 std::string block_text(const config::Node& block) {
@@ -92,11 +102,14 @@ std::optional<CheckerSettings> read_checker(const config::CheckerConfig& checker
   }
   c.timing.delay_loop = micros(vs.delay_loop_us);
   c.timing.alpha = vs.alpha;
+  inherit(vs.checker_defaults, c.timing);
+  inherit(rs.checker_defaults, c.timing);
   c.target.destination = rs.destination.endpoint();
   // DR and TUN real servers answer on the service's port.
   if (core::keeps_port(rs.destination.method) && !vs.service.key.is_fwmark())
     c.target.destination.port = vs.service.key.port;
-  c.spec->inherit_virtualhost(vs.virtualhost);
+  c.spec->inherit_virtualhost(rs.checker_defaults.virtualhost ? rs.checker_defaults.virtualhost
+                                                              : vs.virtualhost);
   bool timeout_set = false;
   for (const config::Node& s : checker.block.children) {
     if (s.name() == "connect_timeout") timeout_set = true;

@@ -300,5 +300,73 @@ TEST(CheckerSettings, ErrorsCarryFileAndLine) {
   EXPECT_TRUE(d.errors()[1].starts_with("k.conf:7:")) << d.errors()[1];
 }
 
+// keepalived's check_parser.c: delay_loop, retry, delay_before_retry, connect_timeout and warmup
+// at real_server or virtual_server level; the checker's own win, then the real server's.
+TEST(CheckerSettings, TimingInheritsFromRealServerThenVirtualServer) {
+  config::Diagnostics d;
+  auto configuration = config::parse_text(
+      "virtual_server 10.0.0.1 80 {\n lb_kind NAT\n delay_loop 7\n retry 4\n"
+      " delay_before_retry 2.5\n connect_timeout 9\n warmup 11\n"
+      " real_server 10.0.0.2 80 {\n  retry 6\n  connect_timeout 3\n  alpha\n"
+      "  TCP_CHECK {\n   connect_timeout 1.5\n  }\n  TCP_CHECK {\n  }\n }\n"
+      " real_server 10.0.0.3 80 {\n  TCP_CHECK {\n   nb_get_retry 2\n  }\n }\n"
+      " real_server 10.0.0.4 80 {\n  delay_loop 13\n  warmup 0\n  TCP_CHECK {\n  }\n }\n}\n",
+      "t.conf", {}, d);
+  ASSERT_TRUE(configuration) << (d.errors().empty() ? "" : d.errors()[0]);
+  const auto& vs = configuration->virtual_servers.at(0);
+  auto timing = [&](size_t server, size_t checker) {
+    const auto& rs = vs.real_servers.at(server);
+    auto settings = read_checker(rs.checkers.at(checker), vs, rs, d);
+    EXPECT_TRUE(settings);
+    return settings ? settings->timing : CheckTiming{};
+  };
+  const CheckTiming own = timing(0, 0);
+  EXPECT_EQ(own.connect_timeout, milliseconds(1500)) << "the checker's own";
+  EXPECT_EQ(own.retry, 6u) << "the real server's";
+  EXPECT_EQ(own.delay_loop, seconds(7)) << "the virtual server's";
+  EXPECT_EQ(own.delay_before_retry, milliseconds(2500));
+  EXPECT_EQ(own.first_check_bound(), seconds(11));
+  EXPECT_TRUE(own.alpha) << "real_server alpha";
+  EXPECT_EQ(timing(0, 1).connect_timeout, seconds(3)) << "the real server's";
+  const CheckTiming vs_only = timing(1, 0);
+  EXPECT_EQ(vs_only.connect_timeout, seconds(9));
+  EXPECT_EQ(vs_only.retry, 2u) << "nb_get_retry in the checker beats the virtual server's retry";
+  EXPECT_FALSE(vs_only.alpha);
+  const CheckTiming rs_loop = timing(2, 0);
+  EXPECT_EQ(rs_loop.delay_loop, seconds(13));
+  EXPECT_EQ(rs_loop.first_check_bound(), Duration{0});
+  EXPECT_EQ(rs_loop.retry, 4u);
+  EXPECT_TRUE(d.warnings().empty()) << d.warnings()[0];
+}
+
+TEST(CheckerSettings, DefaultsWithoutInheritedTiming) {
+  config::Diagnostics d;
+  auto configuration = config::parse_text(
+      "virtual_server 10.0.0.1 80 {\n lb_kind NAT\n real_server 10.0.0.2 80 {\n"
+      "  TCP_CHECK {\n  }\n }\n}\n",
+      "t.conf", {}, d);
+  ASSERT_TRUE(configuration);
+  const auto& vs = configuration->virtual_servers.at(0);
+  auto settings = read_checker(vs.real_servers[0].checkers[0], vs, vs.real_servers[0], d);
+  ASSERT_TRUE(settings);
+  EXPECT_EQ(settings->timing.delay_loop, seconds(60));
+  EXPECT_EQ(settings->timing.connect_timeout, seconds(5));
+  EXPECT_EQ(settings->timing.retry, 1u);
+  EXPECT_EQ(settings->timing.delay_before_retry, seconds(1));
+  EXPECT_EQ(settings->timing.first_check_bound(), seconds(60));
+}
+
+TEST(CheckerSettings, ZeroInheritedRetryOrTimeoutIsALocatedError) {
+  config::Diagnostics d;
+  auto configuration = config::parse_text(
+      "virtual_server 10.0.0.1 80 {\n lb_kind NAT\n retry 0\n real_server 10.0.0.2 80 {\n"
+      "  connect_timeout 0\n  TCP_CHECK {\n  }\n }\n}\n",
+      "z.conf", {}, d);
+  EXPECT_FALSE(configuration);
+  ASSERT_EQ(d.errors().size(), 2u);
+  EXPECT_TRUE(d.errors()[0].starts_with("z.conf:3:")) << d.errors()[0];
+  EXPECT_TRUE(d.errors()[1].starts_with("z.conf:5:")) << d.errors()[1];
+}
+
 }  // namespace
 }  // namespace vsd::health
