@@ -45,6 +45,8 @@ class Connection {
   std::string_view state_name() const;  // as ipvsadm -c shows it
   Instant expires_at() const;
   uint32_t controlled_connections() const;  // templates: IPVS n_control
+  bool controlled() const;                  // a connection under a persistence template
+  bool reply_seen() const;                  // IPVS: IP_VS_CONN_F_NOOUTPUT cleared
 
   // A packet of this connection was seen: runs the protocol's state machine (TCP: the INPUT,
   // OUTPUT or INPUT-ONLY table, keeping ActiveConn/InActConn in step) and re-arms the timer
@@ -55,6 +57,10 @@ class Connection {
   // IPVS ip_vs_check_template: a template whose destination left the service is not found
   // again; it stays until its timer runs out.
   void invalidate_template();
+  // IPVS ip_vs_conn_expire_now: the entry is due from `now` (lookups no longer find it) and is
+  // reclaimed at once (its destination's counts drop) unless another handle holds it or, for a
+  // template, it still controls connections; then a later sweep reclaims it. Empties this handle.
+  void expire_now(Instant now);
 
   // Packet counters of the destination and its service (ipvsadm --stats).
   void count_inbound(unsigned worker, uint64_t bytes) const;

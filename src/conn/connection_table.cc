@@ -162,6 +162,16 @@ uint32_t Connection::controlled_connections() const {
   return visit([](auto&, auto& e) { return e.n_control.load(std::memory_order_relaxed); });
 }
 
+bool Connection::controlled() const {
+  return visit([](auto&, auto& e) { return !e.is_template() && e.control_or_timeout != 0; });
+}
+
+bool Connection::reply_seen() const {
+  return visit([](auto&, auto& e) {
+    return (e.state_word.load(std::memory_order_relaxed) & state_bit::no_output) == 0;
+  });
+}
+
 void Connection::on_packet(Direction direction, uint8_t tcp_flags, Instant now) {
   const Timeouts& timeouts = table_->timeouts_;
   visit([&](auto&, auto& e) {
@@ -221,6 +231,20 @@ void Connection::invalidate_template() {
   visit([](auto&, auto& e) {
     if (e.is_template()) e.state_word.fetch_or(state_bit::invalid, std::memory_order_relaxed);
   });
+}
+
+void Connection::expire_now(Instant now) {
+  if (!table_) return;
+  const int64_t now_ns = nanos(now);
+  visit([&](auto& family, auto& e) {
+    int64_t deadline = e.deadline_ns.load(std::memory_order_relaxed);
+    while (deadline > now_ns &&
+           !e.deadline_ns.compare_exchange_weak(deadline, now_ns, std::memory_order_relaxed)) {
+    }
+    family.unpin(index_);
+    family.reclaim_if_due(index_, now_ns);
+  });
+  table_ = nullptr;
 }
 
 void Connection::count_inbound(unsigned worker, uint64_t bytes) const {

@@ -61,6 +61,10 @@ class FamilyTable {
   const Entry<A>& at(uint32_t index) const { return slots_[index]; }
   void pin(uint32_t index) { slots_[index].pins.fetch_add(1, std::memory_order_relaxed); }
   void unpin(uint32_t index) { slots_[index].pins.fetch_sub(1, std::memory_order_release); }
+  // Reclaims the entry at `index` if it is due and nobody holds it.
+  bool reclaim_if_due(uint32_t index, int64_t now_ns) {
+    return try_reclaim(index, now_ns, Mode::due);
+  }
 
   // Examines up to `max_slots` slots from a rotating cursor and removes the ones that are due.
   size_t expire(int64_t now_ns, size_t max_slots);

@@ -7,7 +7,8 @@
 namespace vsd::conn {
 
 NewConnection create_connection(ConnectionTable& table, const core::ServiceView& service,
-                                const Flow& flow, Instant now, unsigned worker) {
+                                const Flow& flow, Instant now, unsigned worker,
+                                const ReuseRules& rules) {
   NewConnection out;
   if (flow.protocol != core::Protocol::tcp && flow.protocol != core::Protocol::udp) {
     out.result = NewConnection::Result::unsupported;
@@ -19,7 +20,8 @@ NewConnection create_connection(ConnectionTable& table, const core::ServiceView&
   core::RealServer* destination = nullptr;
   uint16_t destination_port = flow.virtual_port;
   if (config.persistent()) {
-    PersistentChoice choice = choose_persistent(table, service, flow, now);
+    PersistentChoice choice =
+        choose_persistent(table, service, flow, now, rules.expire_quiescent_template);
     if (choice.result == PersistentChoice::Result::table_full) {
       out.result = NewConnection::Result::table_full;
       return out;

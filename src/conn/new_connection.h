@@ -3,6 +3,7 @@
 #include "common/time.h"
 #include "conn/connection_table.h"
 #include "conn/flow.h"
+#include "conn/reuse.h"
 #include "core/snapshot.h"
 
 namespace vsd::conn {
@@ -25,6 +26,7 @@ struct NewConnection {
 // forwarding method, counted in the service's and the destination's Conns, its first packet
 // already run through the state machine.
 NewConnection create_connection(ConnectionTable& table, const core::ServiceView& service,
-                                const Flow& flow, Instant now, unsigned worker);
+                                const Flow& flow, Instant now, unsigned worker,
+                                const ReuseRules& rules = {});
 
 }  // namespace vsd::conn

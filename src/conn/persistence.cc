@@ -1,6 +1,6 @@
 // Behaviour matched: net/netfilter/ipvs/ip_vs_core.c ip_vs_sched_persist, ip_vs_conn.c
-// ip_vs_check_template. The FTP special case (virtual port 21 keyed as port 0) is left out:
-// vsd has no FTP helper.
+// ip_vs_check_template (with expire_quiescent_template). The FTP special case (virtual port 21
+// keyed as port 0) is left out: vsd has no FTP helper.
 #include "conn/persistence.h"
 
 #include <algorithm>
@@ -32,12 +32,13 @@ TemplateKey persistence_key(const core::ServiceConfig& service, const Flow& flow
 }
 
 PersistentChoice choose_persistent(ConnectionTable& table, const core::ServiceView& service,
-                                   const Flow& flow, Instant now) {
+                                   const Flow& flow, Instant now, bool expire_quiescent_template) {
   const core::ServiceConfig& config = service.config();
   const TemplateKey key = persistence_key(config, flow);
   PersistentChoice choice;
   Connection found = table.find_template(key, now);
-  if (found && !still_listed(service, found.destination())) {
+  if (found && (!still_listed(service, found.destination()) ||
+                (expire_quiescent_template && found.destination().weight() == 0))) {
     found.invalidate_template();
     found.reset();
   }

@@ -19,10 +19,11 @@ struct PersistentChoice {
 };
 
 // The destination for a new flow of a persistent service: the one its live template names, if
-// that destination is still in the service (even quiesced: expire_quiescent_template = 0);
+// that destination is still in the service (even quiesced, unless expire_quiescent_template);
 // otherwise the scheduler's choice, recorded in a new template that lives for the service's
 // persistence timeout.
 PersistentChoice choose_persistent(ConnectionTable& table, const core::ServiceView& service,
-                                   const Flow& flow, Instant now);
+                                   const Flow& flow, Instant now,
+                                   bool expire_quiescent_template = false);
 
 }  // namespace vsd::conn
