@@ -13,13 +13,6 @@
 
 namespace vsd::config {
 
-// A health checker block as written (HTTP_GET, TCP_CHECK, ...). Kept as its statements until the
-// health module gives each checker its typed settings.
-struct CheckerConfig {
-  std::string type;
-  Node block;
-};
-
 // Checker timing written at real_server or virtual_server level (keepalived's check_parser.c):
 // it applies to every checker below that does not set its own (checker > real_server >
 // virtual_server > keepalived's default).
@@ -43,6 +36,14 @@ struct TrackFileConfig {
   std::optional<int64_t> init_value;  // init_file: create the file with this value
   bool init_overwrite = false;        // init_file ... overwrite: even if it exists
   SourceLocation where;
+};
+
+// A health checker block as written (HTTP_GET, TCP_CHECK, ...). Kept as its statements until the
+// health module gives each checker its typed settings.
+struct CheckerConfig {
+  std::string type;
+  Node block;
+  std::optional<TrackFileConfig> track_file;  // FILE_CHECK: the track_file block it names
 };
 
 struct RealServerConfig {

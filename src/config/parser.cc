@@ -79,6 +79,60 @@ void parse_global_defs(const Node& node, GlobalDefs& g, Diagnostics& d) {
   }
 }
 
+std::optional<std::string> block_name(const Node& node, Diagnostics& d);
+
+// keepalived's track_file (trackers/track_file.c): file PATH, weight W [reverse] (-254..254,
+// default 1), init_file [VALUE] [overwrite].
+std::optional<TrackFileConfig> parse_track_file(const Node& node, Diagnostics& d) {
+  auto name = block_name(node, d);
+  if (!name) return std::nullopt;
+  TrackFileConfig file;
+  file.name = *name;
+  file.where = node.where();
+  for (const Node& s : node.children) {
+    const std::string& k = s.name();
+    if (k == "file") {
+      if (auto v = string_arg(s, 0, d)) file.path = *v;
+    } else if (k == "weight") {
+      if (auto v = integer_arg(s, 0, -254, 254, d)) file.weight = *v;
+      if (s.args.size() > 1 && s.args[1].text == "reverse")
+        file.reverse = true;
+      else if (s.args.size() > 1)
+        d.error(s.args[1].where, "unknown weight option '" + s.args[1].text + "' (reverse)");
+    } else if (k == "init_file") {
+      file.init_value = 0;
+      for (size_t i = 0; i < s.args.size(); ++i) {
+        if (s.args[i].text == "overwrite")
+          file.init_overwrite = true;
+        else if (auto v = integer_arg(s, i, INT32_MIN, INT32_MAX, d))
+          file.init_value = *v;
+      }
+    } else {
+      d.warning(s.where(), "unknown keyword '" + k + "' in track_file");
+    }
+  }
+  if (file.path.empty()) {
+    d.error(node.where(), "track_file " + file.name + " has no 'file PATH'");
+    return std::nullopt;
+  }
+  return file;
+}
+
+// FILE_CHECK { track_file NAME } must name a track_file block (keepalived: "track_file %s not
+// found"); each such checker gets a copy of the block it names.
+void resolve_track_files(Configuration& config, Diagnostics& d) {
+  for (auto& vs : config.virtual_servers)
+    for (auto& rs : vs.real_servers)
+      for (auto& checker : rs.checkers)
+        for (const Node& s : checker.block.children) {
+          if (checker.type != "FILE_CHECK" || s.name() != "track_file" || s.args.empty()) continue;
+          for (const auto& f : config.track_files)
+            if (f.name == s.args[0].text) checker.track_file = f;
+          if (!checker.track_file)
+            d.error(s.args[0].where, "track_file " + s.args[0].text + " not found");
+        }
+}
+
 std::optional<std::string> block_name(const Node& node, Diagnostics& d) {
   if (!node.is_block) {
     d.error(node.where(), "'" + node.name() + "' needs a { } block");
@@ -104,6 +158,8 @@ void parse_statement(Node& node, Configuration& config, Diagnostics& d) {
     if (auto v = parse_vrrp_script(node, d)) config.vrrp_scripts.push_back(std::move(*v));
   } else if (k == "vrrp_sync_group") {
     if (auto g = parse_vrrp_sync_group(node, d)) config.vrrp_sync_groups.push_back(std::move(*g));
+  } else if (k == "track_file" || k == "vrrp_track_file") {  // the second: the old name
+    if (auto f = parse_track_file(node, d)) config.track_files.push_back(std::move(*f));
   } else if (k == "dataplane") {
     if (config.dataplane) d.error(node.where(), "dataplane given twice");
     config.dataplane = parse_dataplane(node, d);
@@ -115,6 +171,7 @@ void parse_statement(Node& node, Configuration& config, Diagnostics& d) {
 // What can be checked only once every statement is read.
 std::optional<Configuration> checked(Configuration config, Diagnostics& d) {
   check_vrrp(config.vrrp_instances, config.vrrp_scripts, config.vrrp_sync_groups, d);
+  resolve_track_files(config, d);
   for (const auto& vs : config.virtual_servers)
     if (!vs.group.empty() && !config.groups.count(vs.group))
       d.error(vs.where, "virtual_server group '" + vs.group + "' is not defined");

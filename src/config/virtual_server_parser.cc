@@ -84,7 +84,7 @@ void parse_real_server_body(Node& node, RealServerConfig& rs, Diagnostics& d) {
       rs.smtp_alert = bool_arg_or_true(s, 0, d);
     } else if (is_checker(k)) {
       std::string type(k == "ICMP_CHECK" ? "PING_CHECK" : k);
-      rs.checkers.push_back(CheckerConfig{std::move(type), std::move(s)});
+      rs.checkers.push_back(CheckerConfig{std::move(type), std::move(s), std::nullopt});
     } else if (read_checker_default(s, rs.checker_defaults, d)) {
     } else if (k == "alpha") {
       rs.checker_defaults.alpha = bool_arg_or_true(s, 0, d);

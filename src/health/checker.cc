@@ -10,7 +10,16 @@ Checker::~Checker() {
   stop_attempt();
 }
 
+void Checker::take_state_now() {
+  if (auto known = probe_->state_now()) {
+    up_ = known->ok;
+    weight_ = known->weight;
+    weight_offset_ = known->ok ? known->weight_offset : 0;
+  }
+}
+
 void Checker::start(SplitMix64& jitter) {
+  take_state_now();
   const auto bound = static_cast<uint64_t>(timing_.first_check_bound().count());
   schedule(Duration{static_cast<Duration::rep>(bound ? jitter.below(bound + 1) : 0)});
 }
@@ -19,6 +28,8 @@ void Checker::adopt(const Checker& previous) {
   up_ = previous.up_;
   failed_attempts_ = previous.failed_attempts_;
   weight_ = previous.weight_;
+  weight_offset_ = previous.weight_offset_;
+  take_state_now();  // a tracked file is read again, as keepalived does on reload
   const Instant now = io_.now();
   // An attempt in flight dies with the old checker; its retry starts right away.
   schedule(previous.running_ ? Duration{0} : std::max(Duration{0}, previous.due_ - now));
@@ -64,6 +75,10 @@ void Checker::complete(ProbeResult result) {
       weight_ = result.weight;
       changed = true;
     }
+    if (result.weight_offset != weight_offset_) {
+      weight_offset_ = result.weight_offset;
+      changed = true;
+    }
     if (!up_) up_ = changed = true;
     schedule(timing_.delay_loop);
   } else if (failed_attempts_ < timing_.retry) {
@@ -71,6 +86,7 @@ void Checker::complete(ProbeResult result) {
     schedule(timing_.delay_before_retry);
   } else {
     failed_attempts_ = 0;
+    weight_offset_ = 0;  // keepalived takes a failed checker's share of the weight back
     if (up_) {
       up_ = false;
       changed = true;

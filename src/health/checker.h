@@ -44,10 +44,13 @@ class Checker {
   unsigned failed_attempts() const { return failed_attempts_; }
   const CheckTiming& timing() const { return timing_; }
   std::optional<int64_t> weight() const { return weight_; }
+  int64_t weight_offset() const { return weight_offset_; }
   Instant next_due() const { return due_; }
   uint64_t runs() const { return runs_; }
 
  private:
+  // A probe that knows its answer without waiting sets the state from it.
+  void take_state_now();
   void schedule(Duration delay);
   void launch();
   void complete(ProbeResult result);
@@ -60,6 +63,7 @@ class Checker {
   bool up_;
   unsigned failed_attempts_ = 0;
   std::optional<int64_t> weight_;
+  int64_t weight_offset_ = 0;
   Instant due_{};
   TimerQueue::Id next_timer_ = 0;
   TimerQueue::Id deadline_timer_ = 0;

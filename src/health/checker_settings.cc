@@ -116,7 +116,13 @@ std::optional<CheckerSettings> read_checker(const config::CheckerConfig& checker
     if (read_common(s, c, d) || c.spec->read(s, d)) continue;
     d.warning(s.where(), "unknown keyword '" + s.name() + "' in " + c.type);
   }
+  c.spec->use_track_file(checker.track_file);
   c.spec->finish(checker.block, d);
+  if (c.spec->applies_at_once()) {
+    c.timing.retry = 0;
+    c.timing.alpha = false;
+    c.timing.warmup = Duration{0};
+  }
   if (auto own = c.spec->own_timeout())
     c.timing.connect_timeout = *own;
   else if (c.spec->times_out_at_delay_loop() && !timeout_set)

@@ -1,8 +1,10 @@
 #include "health/manager.h"
 
+#include <algorithm>
 #include <unordered_map>
 
 #include "config/parser.h"
+#include "health/track_file_init.h"
 
 namespace vsd::health {
 
@@ -72,6 +74,8 @@ std::vector<core::Change> Manager::configure(const config::Configuration& config
   std::map<const Checker*, CheckerSlot*> slots;
   std::vector<core::Change> adjustments;
   alert_policy_ = alert_policy(config.global, d);
+  initialise_track_files(config.track_files, configured_, log_);
+  configured_ = true;
   for (const config::VirtualServerConfig& vs : config.virtual_servers) {
     auto pool = std::make_unique<Pool>();
     pool->services = config::service_keys(vs, config);
@@ -116,10 +120,9 @@ std::vector<core::Change> Manager::configure(const config::Configuration& config
         slots[slot->checker.get()] = slot.get();
         server->checkers.push_back(std::move(slot));
       }
-      for (const auto& slot : server->checkers) {
+      for (const auto& slot : server->checkers)
         if (!slot->checker->up()) server->health.alive = false;
-        if (slot->checker->weight()) server->health.dynamic_weight = slot->checker->weight();
-      }
+      server->health.dynamic_weight = checkers_weight(*server);
       pool->servers.push_back(std::move(server));
     }
     if (auto old = old_pools.find(pool->key); old != old_pools.end())
@@ -217,13 +220,24 @@ void Manager::alert_checker(CheckerSlot& slot, const ProbeResult& result, bool s
                body);
 }
 
+// keepalived's effective weight: a misc_dynamic weight replaces the configured one, FILE_CHECK
+// offsets add to it, and IPVS gets it clamped to 0..65535 (ipwrapper.h real_weight()).
+std::optional<int64_t> Manager::checkers_weight(const Server& server) {
+  std::optional<int64_t> absolute;
+  int64_t offset = 0;
+  for (const auto& slot : server.checkers) {
+    if (slot->checker->weight()) absolute = slot->checker->weight();
+    offset += slot->checker->weight_offset();
+  }
+  if (!absolute && offset == 0) return std::nullopt;
+  return std::clamp<int64_t>(absolute.value_or(server.health.config.weight) + offset, 0,
+                             core::kMaxWeight);
+}
+
 bool Manager::refresh(Server& server) {
   bool alive = true;
-  std::optional<int64_t> weight;
-  for (const auto& slot : server.checkers) {
-    alive = alive && slot->checker->up();
-    if (slot->checker->weight()) weight = slot->checker->weight();
-  }
+  for (const auto& slot : server.checkers) alive = alive && slot->checker->up();
+  const std::optional<int64_t> weight = checkers_weight(server);
   Pool& pool = *server.pool;
   const bool was_alive = server.health.alive;
   const std::string name = server_name(server);

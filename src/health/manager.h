@@ -85,6 +85,7 @@ class Manager final : public CheckerEvents {
 
   std::vector<ServerHealth> healths(const Pool& pool) const;
   std::vector<core::DestinationConfig> desired(const Pool& pool, size_t service) const;
+  static std::optional<int64_t> checkers_weight(const Server& server);
   // Returns whether the real server went up or down.
   bool refresh(Server& server);
   void alert_checker(CheckerSlot& slot, const ProbeResult& result, bool server_changed);
@@ -100,6 +101,7 @@ class Manager final : public CheckerEvents {
   SplitMix64 jitter_;
   AlertPolicy alert_policy_;
   std::vector<std::unique_ptr<Pool>> pools_;
+  bool configured_ = false;  // a later configure() is a reload
   std::map<const Checker*, CheckerSlot*> slots_;
 };
 

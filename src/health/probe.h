@@ -9,6 +9,7 @@
 #include "common/address.h"
 #include "common/time.h"
 #include "config/block_tree.h"
+#include "config/configuration.h"
 #include "config/diagnostics.h"
 #include "health/io.h"
 
@@ -16,12 +17,14 @@ namespace vsd::health {
 
 class ScriptRunner;
 
-// The outcome of one check. `weight` is set by checkers that can change the real server's
-// weight (MISC_CHECK with misc_dynamic).
+// The outcome of one check. `weight` is set by checkers that set the real server's weight
+// (MISC_CHECK with misc_dynamic); `weight_offset` by those that move it from its configured
+// weight (FILE_CHECK with a weight: value * weight).
 struct ProbeResult {
   bool ok = false;
   std::string detail;  // why it failed, in keepalived's words where it has some
   std::optional<int64_t> weight;
+  int64_t weight_offset = 0;
 };
 
 // Where a checker connects: the real server unless connect_ip/connect_port say otherwise, from
@@ -50,6 +53,9 @@ class Probe {
   // The attempt's deadline passed (the probe has been cancelled): usually a failure, but a
   // UDP_CHECK that needs no reply passes when no ICMP error came back in time.
   virtual ProbeResult at_deadline() { return ProbeResult{false, "timeout", std::nullopt}; }
+  // A probe whose answer needs no waiting (FILE_CHECK reads a file) gives it here, so that the
+  // checker starts in the right state instead of flapping at its first check.
+  virtual std::optional<ProbeResult> state_now() { return std::nullopt; }
 };
 
 // One checker type's settings, read from its block one keyword at a time; each checker file
@@ -67,6 +73,10 @@ class ProbeSpec {
   virtual bool times_out_at_delay_loop() const { return false; }
   // The virtual server's virtualhost, for checkers that send one (HTTP_GET, SSL_GET).
   virtual void inherit_virtualhost(const std::optional<std::string>& vhost) { (void)vhost; }
+  // The track_file block a FILE_CHECK names (resolved by the configuration parser).
+  virtual void use_track_file(const std::optional<config::TrackFileConfig>& file) { (void)file; }
+  // keepalived applies a tracked file's value at once: no retries, no alpha, no warmup.
+  virtual bool applies_at_once() const { return false; }
   virtual std::unique_ptr<Probe> make(const ConnectTarget& target, ProbeEnv env) const = 0;
 };
 

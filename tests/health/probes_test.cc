@@ -269,17 +269,6 @@ TEST(DnsCheck, AnswerWithMatchingIdPasses) {
   EXPECT_TRUE(check("DNS_CHECK { type A\n name example.com\n connect_timeout 1 }", dns.port()).ok);
 }
 
-TEST(FileCheck, ZeroIsUpAnythingElseDown) {
-  const auto path =
-      std::filesystem::temp_directory_path() / ("vsd-file-check-" + std::to_string(getpid()));
-  std::ofstream(path) << "0\n";
-  EXPECT_TRUE(check("FILE_CHECK { file " + path.string() + " }", 80).ok);
-  std::ofstream(path) << "3\n";
-  EXPECT_FALSE(check("FILE_CHECK { file " + path.string() + " }", 80).ok);
-  std::filesystem::remove(path);
-  EXPECT_FALSE(check("FILE_CHECK { file " + path.string() + " }", 80).ok);
-}
-
 TEST(PingCheck, LoopbackAnswersEcho) {
   if (geteuid() != 0) GTEST_SKIP() << "PING_CHECK needs root (ping socket)";
   EXPECT_TRUE(check("PING_CHECK { connect_timeout 1 }", 0).ok);
