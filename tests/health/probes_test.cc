@@ -152,6 +152,50 @@ TEST(TcpCheck, ConnectPortOverridesTheRealServerPort) {
       check("TCP_CHECK { connect_port " + std::to_string(server.port()) + " }", closed_port()).ok);
 }
 
+// check_tcp.c / layer4.c: bindto and bind_port set the probe's source address and port. The
+// listener sees them as its peer.
+TEST(TcpCheck, BindtoAndBindPortAreTheSourceTheServerSees) {
+  const int listener = socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in sa{};
+  sa.sin_family = AF_INET;
+  sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  ASSERT_EQ(bind(listener, reinterpret_cast<sockaddr*>(&sa), sizeof(sa)), 0);
+  ASSERT_EQ(listen(listener, 4), 0);
+  socklen_t len = sizeof(sa);
+  getsockname(listener, reinterpret_cast<sockaddr*>(&sa), &len);
+  // A free source port: bound once and released.
+  const int probe_port_owner = socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in free_port{};
+  free_port.sin_family = AF_INET;
+  free_port.sin_addr.s_addr = htonl(0x7f000002);
+  ASSERT_EQ(bind(probe_port_owner, reinterpret_cast<sockaddr*>(&free_port), sizeof(free_port)), 0);
+  len = sizeof(free_port);
+  getsockname(probe_port_owner, reinterpret_cast<sockaddr*>(&free_port), &len);
+  const uint16_t source_port = ntohs(free_port.sin_port);
+  close(probe_port_owner);
+
+  EXPECT_TRUE(check("TCP_CHECK { bindto 127.0.0.2\n bind_port " + std::to_string(source_port) +
+                        "\n connect_timeout 2 }",
+                    ntohs(sa.sin_port))
+                  .ok);
+  sockaddr_in peer{};
+  len = sizeof(peer);
+  const int accepted = accept4(listener, reinterpret_cast<sockaddr*>(&peer), &len, SOCK_NONBLOCK);
+  ASSERT_GE(accepted, 0) << "the check connected";
+  EXPECT_EQ(ntohl(peer.sin_addr.s_addr), 0x7f000002u) << "bindto";
+  EXPECT_EQ(ntohs(peer.sin_port), source_port) << "bind_port";
+  close(accepted);
+
+  // bindto alone: the address is kept, the kernel picks the port.
+  EXPECT_TRUE(check("TCP_CHECK { bindto 127.0.0.3\n connect_timeout 2 }", ntohs(sa.sin_port)).ok);
+  len = sizeof(peer);
+  const int second = accept4(listener, reinterpret_cast<sockaddr*>(&peer), &len, SOCK_NONBLOCK);
+  ASSERT_GE(second, 0);
+  EXPECT_EQ(ntohl(peer.sin_addr.s_addr), 0x7f000003u);
+  close(second);
+  close(listener);
+}
+
 TEST(HttpGet, StatusCodeAndDigestDecide) {
   std::string seen_request;
   LoopbackServer server(SOCK_STREAM, [&](const std::string& request) {
