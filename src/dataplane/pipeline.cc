@@ -7,6 +7,7 @@
 
 #include "conn/new_connection.h"
 #include "conn/tcp_state.h"
+#include "dataplane/connection_reuse.h"
 #include "dataplane/packet_fields.h"
 #include "packet/arp.h"
 #include "packet/arp_builder.h"
@@ -258,6 +259,11 @@ Outcome Pipeline::decide(xmit::PacketBuffer& buffer, Packet& pk, const core::Sna
 
 Outcome Pipeline::transport(xmit::PacketBuffer& buffer, Packet& pk, const core::Snapshot& snapshot,
                             conn::Connection& found) {
+  // A client reusing the port of a finished connection, or one whose real server is gone,
+  // starts a new connection (ip_vs_in: conn_reuse_mode, expire_nodest_conn).
+  if (found && retires_connection(found, pk.protocol(), pk.destination, pk.destination_port,
+                                  pk.tcp_flags, snapshot, settings_.reuse))
+    found.expire_now(pk.now);
   // An existing connection first (it outlives its service, as in IPVS), then a new one.
   if (found) {
     found.on_packet(conn::Direction::input, pk.tcp_flags, pk.now);
@@ -289,7 +295,8 @@ Outcome Pipeline::schedule(xmit::PacketBuffer& buffer, Packet& pk,
     if (!lease) return drop(Counter::dropped_no_local_port);
     flow.local = lease->local;
   }
-  conn::NewConnection made = conn::create_connection(table_, service, flow, pk.now, worker_);
+  conn::NewConnection made =
+      conn::create_connection(table_, service, flow, pk.now, worker_, settings_.reuse);
   switch (made.result) {
     case conn::NewConnection::Result::created:
       if (lease && made.connection.method() == core::ForwardMethod::fullnat)

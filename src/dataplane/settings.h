@@ -7,6 +7,7 @@
 
 #include "common/address.h"
 #include "common/time.h"
+#include "conn/reuse.h"
 #include "packet/mac_address.h"
 
 namespace vsd::dataplane {
@@ -57,6 +58,8 @@ struct DataplaneSettings {
   // Check TCP/UDP checksums before a method that rewrites them (NAT, FULLNAT), as IPVS does
   // unless the NIC already did.
   bool verify_l4_checksums = true;
+  // IPVS's conn_reuse_mode, expire_nodest_conn and expire_quiescent_template sysctls.
+  conn::ReuseRules reuse;
   // afxdp: the compiled XDP program (src/bpf/steer.bpf.c) and how to attach it.
   std::string xdp_object;
   XdpMode xdp_mode = XdpMode::automatic;
