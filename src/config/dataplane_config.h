@@ -53,6 +53,10 @@ struct DataplaneConfig {
   uint32_t fragment_timeout_ms = 2000;
   bool checksum_verify = true;
   bool kernel_routes = true;  // live: take routes and neighbours from rtnetlink too
+  // IPVS's net.ipv4.vs sysctls of the same names, with their kernel defaults.
+  unsigned conn_reuse_mode = 1;
+  bool expire_nodest_conn = false;
+  bool expire_quiescent_template = false;
   SourceLocation where;
 };
 

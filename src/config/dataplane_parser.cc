@@ -176,6 +176,13 @@ std::optional<DataplaneConfig> parse_dataplane(const Node& node, Diagnostics& d)
       if (auto v = bool_arg_or_true(s, 0, d)) c.checksum_verify = *v;
     } else if (k == "kernel_routes") {
       if (auto v = bool_arg_or_true(s, 0, d)) c.kernel_routes = *v;
+    } else if (k == "conn_reuse_mode") {
+      // Bits 1 and 2 are the only ones IPVS reads.
+      if (auto v = integer_arg(s, 0, 0, 3, d)) c.conn_reuse_mode = static_cast<unsigned>(*v);
+    } else if (k == "expire_nodest_conn") {
+      if (auto v = bool_arg_or_true(s, 0, d)) c.expire_nodest_conn = *v;
+    } else if (k == "expire_quiescent_template") {
+      if (auto v = bool_arg_or_true(s, 0, d)) c.expire_quiescent_template = *v;
     } else {
       d.error(s.where(), "dataplane: unknown keyword '" + k + "'");
     }

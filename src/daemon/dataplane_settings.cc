@@ -143,6 +143,9 @@ Result<dataplane::DataplaneSettings> dataplane_settings(const config::DataplaneC
   s.fullnat_last_port = config.fullnat_last_port;
   s.fragment_timeout = milliseconds(config.fragment_timeout_ms);
   s.verify_l4_checksums = config.checksum_verify;
+  s.reuse.conn_reuse_mode = config.conn_reuse_mode;
+  s.reuse.expire_nodest_conn = config.expire_nodest_conn;
+  s.reuse.expire_quiescent_template = config.expire_quiescent_template;
   s.xdp_mode = config.xdp_mode == "native"    ? dataplane::XdpMode::native
                : config.xdp_mode == "generic" ? dataplane::XdpMode::generic
                                               : dataplane::XdpMode::automatic;

@@ -33,6 +33,9 @@ dataplane {
     fragment_timeout 0.5
     checksum_verify off
     kernel_routes off
+    conn_reuse_mode 2
+    expire_nodest_conn
+    expire_quiescent_template on
 }
 )",
                  d);
@@ -62,6 +65,23 @@ dataplane {
   EXPECT_EQ(p.fragment_timeout_ms, 500u);
   EXPECT_FALSE(p.checksum_verify);
   EXPECT_FALSE(p.kernel_routes);
+  EXPECT_EQ(p.conn_reuse_mode, 2u);
+  EXPECT_TRUE(p.expire_nodest_conn);
+  EXPECT_TRUE(p.expire_quiescent_template);
+}
+
+// Documentation/networking/ipvs-sysctl.rst: conn_reuse_mode 1, expire_nodest_conn 0,
+// expire_quiescent_template 0.
+TEST(DataplaneBlock, ConnectionReuseDefaultsAreTheKernels) {
+  Diagnostics d;
+  auto c = parse("dataplane {\n interface eth0\n}\n", d);
+  ASSERT_TRUE(c && c->dataplane);
+  EXPECT_EQ(c->dataplane->conn_reuse_mode, 1u);
+  EXPECT_FALSE(c->dataplane->expire_nodest_conn);
+  EXPECT_FALSE(c->dataplane->expire_quiescent_template);
+  auto off = parse("dataplane {\n interface eth0\n conn_reuse_mode 0\n}\n", d);
+  ASSERT_TRUE(off && off->dataplane);
+  EXPECT_EQ(off->dataplane->conn_reuse_mode, 0u);
 }
 
 TEST(DataplaneBlock, AbsentMeansControlPlaneOnly) {
@@ -83,6 +103,8 @@ TEST(DataplaneBlock, MistakesAreLocated) {
       "dataplane {\n interface eth0 {\n mtu 10\n }\n}\n",
       "dataplane {\n backend pcap\n}\n",
       "dataplane {\n interface eth0\n colour blue\n}\n",
+      "dataplane {\n interface eth0\n conn_reuse_mode 4\n}\n",
+      "dataplane {\n interface eth0\n expire_nodest_conn maybe\n}\n",
   };
   for (const char* text : bad) {
     Diagnostics d;
