@@ -10,7 +10,8 @@ Paths through the director namespace of tests/e2e/lab.py:
                    or afxdp, kind dr or nat; "not available yet" while vsd has no data plane
 Measurements, each bounded in packets and seconds:
   udp established  64-byte UDP frames over 64 flows (trafgen, pinned to CPU 0), delivered packets
-                   counted at the real servers' IP layer (/proc/net/snmp InReceives, trap 1)
+                   counted at the real servers' IP layer (/proc/net/snmp InReceives, trap 1) and
+                   dropped right there by an nftables rule (no ICMP port unreachable per packet)
   udp new flow     the same with a new 5-tuple per packet (conntrack / connection-table churn)
   tcp conn/s       wrk -t1 -c64, Connection: close, to nginx; and requests/s with keep-alive
 Absolute figures drift with the machine's load: compare rows of one run (lab-notes.md).
@@ -158,6 +159,25 @@ def delivered_udp_pps(the_lab, path, new_flow_per_packet, packets):
     return delivered / elapsed, delivered, packets
 
 
+def sink_udp_at_the_real_servers(the_lab):
+    """Drop the benchmark's datagrams at each real server's prerouting hook, after the IP layer
+    has counted them (InReceives) and before routing: a closed port would make every real server
+    route and build an ICMP port unreachable per packet (a quarter of the CPU in a profile), on
+    whichever CPU transmitted into the veth, which measures the lab instead of the director."""
+    rules = f"""table ip vsdbench_sink {{
+  chain prerouting {{
+    type filter hook prerouting priority raw; policy accept;
+    udp dport {UDP_PORT} drop
+  }}
+}}
+"""
+    path = os.path.join(the_lab.workdir, "sink.nft")
+    with open(path, "w") as out:
+        out.write(rules)
+    for namespace in the_lab.real_servers:
+        the_lab.run(namespace, "nft", "-f", path)
+
+
 def wrk_rate(the_lab, url, close):
     argv = ["wrk", "-t1", "-c64", f"-d{WRK_SECONDS}s", "--timeout", "2s", url]
     if close:
@@ -189,6 +209,7 @@ def main():
 
     rows = []
     with lab.Lab(nginx_rate_limit="0") as the_lab:
+        sink_udp_at_the_real_servers(the_lab)
         for path in chosen:
             reason = path.unavailable(args) if os.path.exists(args.vsd) else "vsd not built"
             if reason:
