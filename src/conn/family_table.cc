@@ -29,6 +29,18 @@ bool same_reply(const Entry<A>& e, const OutKey<A>& k) {
   return e.client_port == k.peer_port && e.client == k.peer;
 }
 
+template <class A>
+InKey<A> inbound_key_of(const Entry<A>& e) {
+  InKey<A> key;
+  key.protocol = e.protocol;
+  key.kind = e.kind;
+  key.client = e.client;
+  key.client_port = e.client_port;
+  key.virt = e.virt;
+  key.virtual_port = e.virtual_port;
+  return key;
+}
+
 uint32_t bucket_count_for(uint32_t capacity) {
   uint32_t n = 16;
   while (n < capacity) n <<= 1;
@@ -118,6 +130,13 @@ void FamilyTable<A>::prefetch_chain_head(uint64_t hash) const {
 }
 
 template <class A>
+void FamilyTable<A>::prefetch_chain_head(const std::atomic<uint32_t>& bucket,
+                                         uint32_t unless) const {
+  const uint32_t head = bucket.load(std::memory_order_relaxed) & ~kLocked;
+  if (head < capacity_ && head != unless) __builtin_prefetch(&slots_[head]);
+}
+
+template <class A>
 bool FamilyTable<A>::live(const Entry<A>& e, int64_t now_ns) const {
   const int64_t deadline = e.deadline_ns.load(std::memory_order_relaxed);
   if (!e.is_template()) return deadline > now_ns;
@@ -167,6 +186,9 @@ uint32_t FamilyTable<A>::allocate(uint64_t hint) {
     list.lock.lock();
     const uint32_t index = list.head;
     if (index != kNone) list.head = slots_[index].in_next;
+    // The next allocation from this list reads the new head's link: fetch it now, while
+    // the connection being created is set up.
+    if (list.head != kNone) __builtin_prefetch(&slots_[list.head]);
     list.lock.unlock();
     if (index != kNone) {
       slots_[index].status.store(entry_status::allocated, std::memory_order_relaxed);
@@ -246,6 +268,11 @@ typename FamilyTable<A>::Inserted FamilyTable<A>::insert(const NewEntry<A>& fiel
   e.pins.store(1, std::memory_order_relaxed);
   e.n_control.store(0, std::memory_order_relaxed);
   e.deadline_ns.store(fields.deadline_ns, std::memory_order_relaxed);
+  // The reply bucket is a miss of its own in a large table: fetched while the destination is
+  // bound and the inbound chain is checked.
+  const bool in_reply_index = e.in_reply_index();
+  const uint64_t out_hash = in_reply_index ? reply_hash_of(e) : 0;
+  if (in_reply_index) __builtin_prefetch(&out_buckets_[out_hash & mask_]);
 
   // ip_vs_bind_dest: a new connection is bound inactive; the protocol makes it active.
   e.destination->hold();
@@ -274,8 +301,8 @@ typename FamilyTable<A>::Inserted FamilyTable<A>::insert(const NewEntry<A>& fiel
       return {i, false};
     }
   }
-  if (e.in_reply_index()) {
-    std::atomic<uint32_t>& out_bucket = out_buckets_[reply_hash_of(e) & mask_];
+  if (in_reply_index) {
+    std::atomic<uint32_t>& out_bucket = out_buckets_[out_hash & mask_];
     e.out_next = lock(out_bucket);
     unlock(out_bucket, index);
   }
@@ -320,14 +347,7 @@ bool FamilyTable<A>::try_reclaim(uint32_t index, int64_t now_ns, Mode mode) {
     return false;
   }
 
-  InKey<A> key;
-  key.protocol = e.protocol;
-  key.kind = e.kind;
-  key.client = e.client;
-  key.client_port = e.client_port;
-  key.virt = e.virt;
-  key.virtual_port = e.virtual_port;
-  std::atomic<uint32_t>& in_bucket = in_buckets_[inbound_hash(key) & mask_];
+  std::atomic<uint32_t>& in_bucket = in_buckets_[inbound_hash(inbound_key_of(e)) & mask_];
   uint32_t in_head = lock(in_bucket);
   std::atomic<uint32_t>* out_bucket = nullptr;
   uint32_t out_head = kNone;
@@ -360,12 +380,50 @@ bool FamilyTable<A>::try_reclaim(uint32_t index, int64_t now_ns, Mode mode) {
 
 template <class A>
 size_t FamilyTable<A>::expire(int64_t now_ns, size_t max_slots) {
-  if (capacity_ == 0) return 0;
+  // An empty table has nothing due: its slots are not worth a pass over their cache lines.
+  if (capacity_ == 0 || linked_.load(std::memory_order_relaxed) == 0) return 0;
   const uint64_t n = std::min<uint64_t>(max_slots, capacity_);
   const uint64_t start = cursor_.fetch_add(n, std::memory_order_relaxed);
   size_t removed = 0;
-  for (uint64_t k = 0; k < n; ++k)
-    removed += try_reclaim(static_cast<uint32_t>((start + k) % capacity_), now_ns, Mode::due);
+  constexpr uint64_t kGroup = 64;
+  for (uint64_t base = 0; base < n; base += kGroup) {
+    const uint64_t count = std::min(kGroup, n - base);
+    // The due entries' buckets and the first entries of their chains are fetched for the whole
+    // group before any is unlinked, so that their misses overlap. Only a hint: try_reclaim reads
+    // everything again under the locks.
+    uint32_t due[kGroup];
+    uint64_t in_hash[kGroup];
+    uint64_t out_hash[kGroup];
+    bool replies[kGroup];
+    size_t due_count = 0;
+    // Slots are walked with a wrapping index (a division per slot costs more than its miss),
+    // all of them requested before the first is read.
+    const auto first = static_cast<uint32_t>((start + base) % capacity_);
+    auto index = first;
+    for (uint64_t k = 0; k < count; ++k, index = index + 1 == capacity_ ? 0 : index + 1)
+      __builtin_prefetch(&slots_[index]);
+    index = first;
+    for (uint64_t k = 0; k < count; ++k, index = index + 1 == capacity_ ? 0 : index + 1) {
+      const Entry<A>& e = slots_[index];
+      if (e.status.load(std::memory_order_relaxed) != entry_status::linked ||
+          e.deadline_ns.load(std::memory_order_relaxed) > now_ns)
+        continue;
+      due[due_count] = index;
+      in_hash[due_count] = inbound_hash(inbound_key_of(e));
+      __builtin_prefetch(&in_buckets_[in_hash[due_count] & mask_]);
+      replies[due_count] = e.in_reply_index();
+      if (replies[due_count]) {
+        out_hash[due_count] = reply_hash_of(e);
+        __builtin_prefetch(&out_buckets_[out_hash[due_count] & mask_]);
+      }
+      ++due_count;
+    }
+    for (size_t j = 0; j < due_count; ++j) {
+      prefetch_chain_head(in_buckets_[in_hash[j] & mask_], due[j]);
+      if (replies[j]) prefetch_chain_head(out_buckets_[out_hash[j] & mask_], due[j]);
+    }
+    for (size_t j = 0; j < due_count; ++j) removed += try_reclaim(due[j], now_ns, Mode::due);
+  }
   return removed;
 }
 

@@ -101,6 +101,8 @@ class FamilyTable {
     bucket.store(head, std::memory_order_release);
   }
 
+  // Expiry: fetches the chain head an unlink will walk from, if it is not the entry itself.
+  void prefetch_chain_head(const std::atomic<uint32_t>& bucket, uint32_t unless) const;
   uint64_t reply_hash(const OutKey<A>& key) const;
   uint64_t reply_hash_of(const Entry<A>& e) const;
   uint32_t allocate(uint64_t hint);
