@@ -23,14 +23,15 @@ class NextHopCache {
   };
 
   // `direct`: resolved as an on-link host (direct routing), not through the route's gateway.
-  std::optional<Hop> find(const IpAddress& destination, bool direct) const {
+  // The hop stays valid until the next remember() or clear().
+  const Hop* find(const IpAddress& destination, bool direct) const {
     uint64_t high;
     uint64_t low;
     words(destination, high, low);
     const Slot& s = slots_[index(high, low)];
     if (s.epoch != epoch_ || s.high != high || s.low != low || s.tag != tag(destination, direct))
-      return std::nullopt;
-    return s.hop;
+      return nullptr;
+    return &s.hop;
   }
   void remember(const IpAddress& destination, bool direct, const Hop& hop) {
     uint64_t high;
@@ -50,7 +51,16 @@ class NextHopCache {
     uint32_t epoch = 0;
     Hop hop;
   };
+  // An IPv4 address is read as its four bytes only (the rest is zero): it has usually just been
+  // written four bytes at a time, and a wider load would wait for those stores to retire.
   static void words(const IpAddress& a, uint64_t& high, uint64_t& low) {
+    if (a.is_v4()) {
+      uint32_t v4;
+      std::memcpy(&v4, a.bytes().data(), 4);
+      high = v4;
+      low = 0;
+      return;
+    }
     std::memcpy(&high, a.bytes().data(), 8);
     std::memcpy(&low, a.bytes().data() + 8, 8);
   }

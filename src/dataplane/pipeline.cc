@@ -4,6 +4,8 @@
 
 #include <algorithm>
 #include <cstring>
+#include <new>
+#include <type_traits>
 
 #include "conn/new_connection.h"
 #include "conn/tcp_state.h"
@@ -79,6 +81,10 @@ bool looks_partial(std::span<const uint8_t> frame, const packet::ParsedPacket& p
   return stored == seed && packet::verify_l4_checksum(frame, p) == packet::ChecksumCheck::bad;
 }
 
+// read() makes these in place over the previous packet's.
+static_assert(std::is_trivially_destructible_v<packet::ParsedPacket>);
+static_assert(std::is_trivially_destructible_v<IpAddress>);
+
 bool is_transport(uint8_t protocol) {
   return protocol == packet::ipproto::tcp || protocol == packet::ipproto::udp ||
          protocol == packet::ipproto::sctp;
@@ -117,7 +123,7 @@ void Pipeline::begin_batch(Instant now) {
 Outcome Pipeline::process(xmit::PacketBuffer& buffer, const RxInfo& rx,
                           const core::Snapshot& snapshot, Instant now) {
   Packet pk;
-  if (auto settled = read(buffer, rx, now, pk)) return *settled;
+  if (const Outcome early = read(buffer, rx, now, pk); settled(early)) return early;
   conn::Connection found;
   if (pk.kind == Packet::Kind::transport) found = table_.lookup(pk.inbound_key(), now);
   return decide(buffer, pk, snapshot, found);
@@ -134,15 +140,21 @@ void Pipeline::process_batch(std::span<xmit::PacketBuffer> buffers, std::span<co
     size_t lookups = 0;
     for (size_t i = 0; i < n; ++i) {
       Packet& pk = batch_[i];
-      if (auto settled = read(buffers[first + i], rx[first + i], now, pk)) {
-        outcomes[first + i] = *settled;
+      if (const Outcome early = read(buffers[first + i], rx[first + i], now, pk); settled(early)) {
+        outcomes[first + i] = early;
         pk.kind = Packet::Kind::other;
         waiting[i] = 0xff;  // settled
         continue;
       }
       waiting[i] = 0xfe;  // to decide, no lookup
       if (pk.kind == Packet::Kind::transport) {
-        keys[lookups] = pk.inbound_key();
+        // Field by field: a whole-key temporary is written in pieces and read back wide.
+        conn::InboundKey& key = keys[lookups];
+        key.protocol = pk.protocol();
+        key.client = pk.source;
+        key.client_port = pk.source_port;
+        key.virtual_address = pk.destination;
+        key.virtual_port = pk.destination_port;
         waiting[i] = static_cast<uint8_t>(lookups++);
       }
     }
@@ -158,8 +170,7 @@ void Pipeline::process_batch(std::span<xmit::PacketBuffer> buffers, std::span<co
   }
 }
 
-std::optional<Outcome> Pipeline::read(xmit::PacketBuffer& buffer, const RxInfo& rx, Instant now,
-                                      Packet& pk) {
+Outcome Pipeline::read(xmit::PacketBuffer& buffer, const RxInfo& rx, Instant now, Packet& pk) {
   counters_.add(Counter::received);
   const std::span<uint8_t> frame = buffer.frame();
   // Every field is written here (a batch reuses its Packet slots).
@@ -170,7 +181,8 @@ std::optional<Outcome> Pipeline::read(xmit::PacketBuffer& buffer, const RxInfo& 
   pk.ttl = 0;
   pk.to_virtual_service = false;
   if (rx.oversized) return drop(Counter::dropped_oversized);
-  pk.p = packet::parse_frame(frame);
+  // Made in place, as the addresses below, rather than assigned from a temporary.
+  ::new (&pk.p) packet::ParsedPacket(packet::parse_frame(frame));
   pk.rx = rx;
   if (pk.rx.interface >= settings_.interfaces.size()) pk.rx.interface = 0;
   pk.now = now;
@@ -197,15 +209,18 @@ std::optional<Outcome> Pipeline::read(xmit::PacketBuffer& buffer, const RxInfo& 
     pk.rx.checksum_verified = true;  // we computed it ourselves
   }
   const std::span<const uint8_t> bytes = frame;
+  // The addresses are made in their place (IpAddress is trivially destructible): an assignment
+  // would copy a temporary back 16 bytes at once, just after it was written in pieces, and wait
+  // for those stores on every packet.
   if (auto v4 = packet::ipv4_header(bytes, p)) {
     if (!ipv4_header_checksum_ok(v4->data(), p.l3_header_length))
       return drop(Counter::dropped_bad_ip_checksum);
-    pk.source = IpAddress::v4(v4->source());
-    pk.destination = IpAddress::v4(v4->destination());
+    ::new (&pk.source) IpAddress(IpAddress::v4(v4->source()));
+    ::new (&pk.destination) IpAddress(IpAddress::v4(v4->destination()));
     pk.ttl = v4->ttl();
   } else if (auto v6 = packet::ipv6_header(bytes, p)) {
-    pk.source = IpAddress::v6(v6->source());
-    pk.destination = IpAddress::v6(v6->destination());
+    ::new (&pk.source) IpAddress(IpAddress::v6(v6->source()));
+    ::new (&pk.destination) IpAddress(IpAddress::v6(v6->destination()));
     pk.ttl = v6->hop_limit();
   }
   if (p.l3_length > mtu_of(pk.rx.interface)) return drop(Counter::dropped_oversized);
@@ -216,12 +231,12 @@ std::optional<Outcome> Pipeline::read(xmit::PacketBuffer& buffer, const RxInfo& 
 
   if (p.l4_protocol == packet::ipproto::icmp || p.l4_protocol == packet::ipproto::icmpv6) {
     pk.kind = Packet::Kind::icmp;
-    return std::nullopt;
+    return kUnsettled;
   }
   if (!is_transport(p.l4_protocol)) return pass(Counter::passed_not_service);
   if (!p.fragment.is_first()) {
     pk.kind = Packet::Kind::later_fragment;
-    return std::nullopt;
+    return kUnsettled;
   }
   if (auto ports = packet::l4_ports(bytes, p)) {
     pk.source_port = ports->source();
@@ -235,7 +250,7 @@ std::optional<Outcome> Pipeline::read(xmit::PacketBuffer& buffer, const RxInfo& 
       pk.destination_port = packet::load_be16(bytes.data() + p.l4_offset + 2);
     pk.kind = Packet::Kind::sctp;
   }
-  return std::nullopt;
+  return kUnsettled;
 }
 
 Outcome Pipeline::decide(xmit::PacketBuffer& buffer, Packet& pk, const core::Snapshot& snapshot,

@@ -102,9 +102,12 @@ class Pipeline {
  private:
   struct Packet;  // what process() read from the frame once
 
-  // Reads the frame into `pk`; an outcome when that settles it already.
-  std::optional<Outcome> read(xmit::PacketBuffer& buffer, const RxInfo& rx, Instant now,
-                              Packet& pk);
+  // Reads the frame into `pk`; the outcome when that settles it already, else one whose reason
+  // is `received` (no packet ends there). Not an optional: a 4-byte Outcome comes back in a
+  // register, where an optional one was stored in pieces and read back whole, every packet.
+  Outcome read(xmit::PacketBuffer& buffer, const RxInfo& rx, Instant now, Packet& pk);
+  static constexpr Outcome kUnsettled{Verdict::drop, Counter::received, 0};
+  static bool settled(const Outcome& o) { return o.reason != Counter::received; }
   // The rest, for a packet read() did not settle; `found` is the inbound lookup's result for a
   // transport packet.
   Outcome decide(xmit::PacketBuffer& buffer, Packet& pk, const core::Snapshot& snapshot,

@@ -22,7 +22,7 @@ constexpr Duration kResolutionRetry = seconds(1);
 Outcome Pipeline::forward_direct(xmit::PacketBuffer& buffer, Packet& pk, const IpAddress& server,
                                  Counter success) {
   // Direct routing: the real server is on the link and takes the packet as it is.
-  if (auto hop = next_hops_.find(server, true)) return transmit_to(buffer, pk, *hop, success);
+  if (const Hop* hop = next_hops_.find(server, true)) return transmit_to(buffer, pk, *hop, success);
   auto route = routes_->lookup(server);
   if (!route) return drop(Counter::dropped_no_route);
   Outcome instead;
@@ -34,7 +34,8 @@ Outcome Pipeline::forward_direct(xmit::PacketBuffer& buffer, Packet& pk, const I
 
 Outcome Pipeline::forward_routed(xmit::PacketBuffer& buffer, Packet& pk,
                                  const IpAddress& destination, Counter success) {
-  if (auto hop = next_hops_.find(destination, false)) return transmit_to(buffer, pk, *hop, success);
+  if (const Hop* hop = next_hops_.find(destination, false))
+    return transmit_to(buffer, pk, *hop, success);
   auto route = routes_->lookup(destination);
   if (!route) return drop(Counter::dropped_no_route);
   Outcome instead;
@@ -46,8 +47,10 @@ Outcome Pipeline::forward_routed(xmit::PacketBuffer& buffer, Packet& pk,
 
 Outcome Pipeline::forward_tunnel(xmit::PacketBuffer& buffer, Packet& pk, const IpAddress& server,
                                  Counter success) {
-  auto hop = next_hops_.find(server, false);
-  if (!hop) {
+  std::optional<Hop> hop;
+  if (const Hop* known = next_hops_.find(server, false)) {
+    hop = *known;
+  } else {
     auto route = routes_->lookup(server);
     if (!route) return drop(Counter::dropped_no_route);
     Outcome instead;
