@@ -96,6 +96,7 @@ class Daemon {
     if (dataplane_) log_.info("data plane: " + dataplane::summary(dataplane_->counters()));
     dataplane_.reset();
     health_.shutdown();
+    drain_alerts();
     server->reset();
     if (options_.pid_file) unlink(options_.pid_file->c_str());
     log_.info("stopped");
@@ -123,6 +124,21 @@ class Daemon {
                }
              })
         .ok();
+  }
+
+  // keepalived's "=> Shutting down <=" mails (omega) get their SMTP dialogues finished, for at
+  // most 30 s (smtp_connect_timeout's default), before the process exits.
+  void drain_alerts() {
+    if (alerter_.in_flight() == 0) return;
+    int ticks = 0;
+    const auto poll = loop_.add_timer(
+        milliseconds(50),
+        [this, &ticks] {
+          if (alerter_.in_flight() == 0 || ++ticks >= 600) loop_.stop();
+        },
+        milliseconds(50));
+    [[maybe_unused]] Status s = loop_.run();
+    loop_.cancel_timer(poll);
   }
 
   // Reads the file into a model of its own; on success applies only the difference. A file with

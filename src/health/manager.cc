@@ -313,19 +313,32 @@ void Manager::run_script(const std::string& command, const std::string& what) {
     log_.error("cannot run [" + command + "]");
 }
 
+// keepalived's ipwrapper.c clear_services() at stop: only omega virtual servers notify, each live
+// real server (notify_down; a "=> Shutting down <=" mail with its smtp_alert) and then the
+// virtual server itself (quorum_down while it had quorum; the mail with its smtp_alert, whatever
+// its quorum).
 void Manager::shutdown() {
+  const std::string shutting_down = "=> Shutting down <=";
   for (const auto& pool : pools_) {
     if (!pool->omega) continue;
     for (const auto& server : pool->servers) {
-      if (!server->health.alive || !server->notify_down) continue;
-      log_.info("Executing [" + *server->notify_down + "] for service " + server_name(*server) +
-                " in VS " + pool->name);
-      scripts_.run_detached(*server->notify_down);
+      if (!server->health.alive) continue;
+      if (server->notify_down) {
+        log_.info("Executing [" + *server->notify_down + "] for service " + server_name(*server) +
+                  " in VS " + pool->name);
+        scripts_.run_detached(*server->notify_down);
+      }
+      if (hooks_.alert && server->smtp_alert)
+        hooks_.alert(
+            "Realserver " + server_name(*server) + " of virtual server " + pool->name + " - DOWN",
+            shutting_down);
     }
     if (pool->quorum.up() && pool->quorum_down) {
       log_.info("Executing [" + *pool->quorum_down + "] for VS " + pool->name);
       scripts_.run_detached(*pool->quorum_down);
     }
+    if (hooks_.alert && pool->smtp_alert)
+      hooks_.alert("Virtualserver " + pool->name + " - DOWN", shutting_down);
   }
   slots_.clear();
   pools_.clear();

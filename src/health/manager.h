@@ -40,7 +40,8 @@ class Manager final : public CheckerEvents {
   // servers removed or inhibited, sorry servers in), for the caller to apply to that model before
   // diffing it against the running one. Checker blocks with errors are reported in `d`.
   std::vector<core::Change> configure(const config::Configuration& config, config::Diagnostics& d);
-  // omega: at shutdown, run the notify_down and quorum_down scripts of what was up.
+  // omega: at shutdown, run the notify_down and quorum_down scripts of what was up and send the
+  // "=> Shutting down <=" mails (for the daemon to let them finish before it exits).
   void shutdown();
 
   size_t checker_count() const;

@@ -263,5 +263,38 @@ TEST_F(ManagerAlerts, GlobalSmtpAlertOffSilencesCheckers) {
   EXPECT_TRUE(alerts.empty());
 }
 
+// ipwrapper.c clear_services(): at stop an omega virtual server mails "=> Shutting down <=" for
+// each live real server with smtp_alert and for itself with smtp_alert; without omega nothing.
+TEST_F(ManagerAlerts, OmegaVirtualServerMailsShuttingDownAtStop) {
+  ::testing::internal::CaptureStderr();
+  configure(two_servers("omega\n smtp_alert", ""));
+  io.advance(seconds(1));  // 127.0.0.1 and 127.0.0.2 fail: both down
+  alerts.clear();
+  manager.shutdown();
+  ::testing::internal::GetCapturedStderr();
+  ASSERT_EQ(alerts.size(), 1u) << "no live real server left: the virtual server's mail only";
+  EXPECT_EQ(alerts[0].first, "Virtualserver [10.0.0.1]:tcp:80 - DOWN");
+  EXPECT_EQ(alerts[0].second, "=> Shutting down <=");
+}
+
+TEST_F(ManagerAlerts, LiveRealServersOfAnOmegaVirtualServerMailAtStop) {
+  ::testing::internal::CaptureStderr();
+  configure(two_servers("omega", "smtp_alert off"));  // the virtual server's smtp_alert: off
+  manager.shutdown();                                 // before any check: both still up
+  ::testing::internal::GetCapturedStderr();
+  ASSERT_EQ(alerts.size(), 1u) << "127.0.0.2 has smtp_alert off";
+  EXPECT_EQ(alerts[0].first,
+            "Realserver [127.0.0.1]:tcp:1 of virtual server [10.0.0.1]:tcp:80 - DOWN");
+  EXPECT_EQ(alerts[0].second, "=> Shutting down <=");
+}
+
+TEST_F(ManagerAlerts, NoShutdownMailWithoutOmega) {
+  ::testing::internal::CaptureStderr();
+  configure(two_servers("smtp_alert", ""));
+  manager.shutdown();
+  ::testing::internal::GetCapturedStderr();
+  EXPECT_TRUE(alerts.empty());
+}
+
 }  // namespace
 }  // namespace vsd::health
