@@ -191,4 +191,4 @@ if __name__ == "__main__":
         import scapy  # noqa: F401
     except ImportError:
         scenario.skip("needs python3-scapy (make deps installs it)")
-    scenario.run([KernelForwarding, Teardown, UserSpaceTunnel], time_limit_seconds=150)
+    scenario.run([KernelForwarding, Teardown, UserSpaceTunnel], time_limit_seconds=150, only=PATHS.only)

@@ -22,6 +22,8 @@ def parse_paths(description, *names):
     parser = argparse.ArgumentParser(description=description)
     for name in names:
         parser.add_argument(f"--{name}", required=True)
+    parser.add_argument("-k", dest="only", action="append", default=[],
+                        help="run only the cases whose name contains this (repeatable)")
     return parser.parse_args()
 
 
@@ -30,7 +32,7 @@ def skip(reason):
     sys.exit(SKIP_EXIT_CODE)
 
 
-def run(test_cases, time_limit_seconds):
+def run(test_cases, time_limit_seconds, only=()):
     def expired(signum, frame):
         raise ScenarioTimeout(f"scenario exceeded {time_limit_seconds} s")
 
@@ -39,7 +41,9 @@ def run(test_cases, time_limit_seconds):
     suite = unittest.TestSuite()
     loader = unittest.TestLoader()
     for case in test_cases:
-        suite.addTests(loader.loadTestsFromTestCase(case))
+        for test in loader.loadTestsFromTestCase(case):
+            if not only or any(pattern in test.id() for pattern in only):
+                suite.addTest(test)
     result = unittest.TextTestRunner(verbosity=2, stream=sys.stdout).run(suite)
     signal.alarm(0)
     failed = len(result.failures) + len(result.errors)

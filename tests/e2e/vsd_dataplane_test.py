@@ -114,7 +114,7 @@ class Capture:
 
 
 WIRE_FIELDS = ["eth.dst", "ip.src", "ip.dst", "ip.proto", "ip.checksum.status", "tcp.checksum.status",
-               "udp.checksum.status"]
+               "udp.checksum.status", "tcp.srcport", "tcp.dstport", "tcp.flags.str", "tcp.len"]
 
 
 class VsdLab(unittest.TestCase):
@@ -218,8 +218,8 @@ print(" ".join(f"{{k}}={{v}}" for k, v in sorted(answers.items())))
         self.assertEqual({row["ip.src"] for row in client_view.rows} - {lab.CLIENT4}, {lab.VIP4})
         self.assertGreater(len(wire.rows), 2 * REQUESTS)
         for field in ("ip.checksum.status", "tcp.checksum.status", "udp.checksum.status"):
-            statuses = {status for row in wire.rows for status in row[field].split(",") if status}
-            self.assertLessEqual(statuses, {"1"}, f"{field}: 0 is bad, 2 unverified")
+            wrong = [row for row in wire.rows if set(row[field].split(",")) - {"", "1"}]
+            self.assertEqual(wrong[:5], [], f"{len(wrong)} packets whose {field} is not 1 (good)")
 
         download = self.lab.spawn(self.lab.client, "curl", "-s", "-m", "20", f"{url}big",
                                   stdout=subprocess.PIPE)
@@ -323,4 +323,4 @@ if __name__ == "__main__":
     reason = dataplane_missing(PATHS.vsd)
     if reason:
         scenario.skip(reason)
-    scenario.run([VsdLab], time_limit_seconds=200)
+    scenario.run([VsdLab], time_limit_seconds=200, only=PATHS.only)
