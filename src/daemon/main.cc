@@ -22,6 +22,7 @@
 #include "daemon/dataplane_runtime.h"
 #include "daemon/offline_replay.h"
 #include "daemon/options.h"
+#include "health/checker_settings.h"
 #include "health/loop_io.h"
 #include "health/manager.h"
 #include "health/smtp_alert.h"
@@ -39,9 +40,15 @@ int config_test(const std::optional<std::string>& path, const config::LexOptions
   }
   config::Diagnostics d;
   auto loaded = load_configuration(*path, lex, sched::catalog(), d);
+  if (loaded) {
+    // What the daemon reads after the model: the checkers and the mail settings.
+    health::check_every_checker(loaded->configuration, d);
+    [[maybe_unused]] auto mail =
+        health::mail_settings(loaded->configuration.global, health::local_host_name(), d);
+  }
   for (const auto& w : d.warnings()) std::cerr << w << " (warning)\n";
   for (const auto& e : d.errors()) std::cerr << e << "\n";
-  if (!loaded) return 1;
+  if (!loaded || !d.errors().empty()) return 1;
   std::cerr << *path << ": configuration OK (" << loaded->model->size() << " virtual services)\n";
   return 0;
 }

@@ -132,4 +132,11 @@ std::optional<CheckerSettings> read_checker(const config::CheckerConfig& checker
   return c;
 }
 
+void check_every_checker(const config::Configuration& config, config::Diagnostics& d) {
+  for (const config::VirtualServerConfig& vs : config.virtual_servers)
+    for (const config::RealServerConfig& rs : vs.real_servers)
+      for (const config::CheckerConfig& checker : rs.checkers)
+        [[maybe_unused]] auto settings = read_checker(checker, vs, rs, d);
+}
+
 }  // namespace vsd::health

@@ -42,6 +42,11 @@ std::optional<CheckerSettings> read_checker(const config::CheckerConfig& checker
                                             const config::RealServerConfig& rs,
                                             config::Diagnostics& d);
 
+// Reads every checker of every real server the way the daemon will, keeping only the located
+// warnings and errors: `vsd -t` reports a mistake inside a checker block before a start or a
+// reload meets it.
+void check_every_checker(const config::Configuration& config, config::Diagnostics& d);
+
 // The ProbeSpec for a checker type; nullptr when vsd has none (BFD_CHECK).
 std::unique_ptr<ProbeSpec> make_spec(const std::string& type);
 

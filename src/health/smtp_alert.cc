@@ -2,12 +2,15 @@
 // log lines; the code is ours.
 #include "health/smtp_alert.h"
 
+#include <netdb.h>
 #include <sys/epoll.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <array>
 #include <cctype>
 #include <cerrno>
+#include <cstring>
 #include <functional>
 
 #include "config/values.h"
@@ -22,6 +25,30 @@ constexpr size_t kMaxReply = 4096;  // a longer reply is not an SMTP server talk
 
 std::string host_text(const Endpoint& server) {
   return "[" + server.address.to_string() + "]:" + std::to_string(server.port);
+}
+
+// keepalived resolves a host name when it reads the configuration, and so does vsd: once per
+// load or reload, on the control thread, never per alert.
+std::optional<IpAddress> resolve_host(const std::string& name) {
+  addrinfo hints{};
+  hints.ai_family = AF_UNSPEC;
+  hints.ai_socktype = SOCK_STREAM;
+  addrinfo* found = nullptr;
+  if (getaddrinfo(name.c_str(), nullptr, &hints, &found) != 0 || !found) return std::nullopt;
+  std::optional<IpAddress> address;
+  for (const addrinfo* a = found; a && !address; a = a->ai_next) {
+    if (a->ai_family == AF_INET) {
+      address =
+          IpAddress::v4(ntohl(reinterpret_cast<const sockaddr_in*>(a->ai_addr)->sin_addr.s_addr));
+    } else if (a->ai_family == AF_INET6) {
+      std::array<uint8_t, 16> bytes;
+      std::memcpy(bytes.data(),
+                  reinterpret_cast<const sockaddr_in6*>(a->ai_addr)->sin6_addr.s6_addr, 16);
+      address = IpAddress::v6(bytes);
+    }
+  }
+  freeaddrinfo(found);
+  return address;
 }
 
 }  // namespace
@@ -50,10 +77,11 @@ std::optional<MailSettings> mail_settings(const config::GlobalDefs& global,
                                           const std::string& host_name, config::Diagnostics& d) {
   if (global.notification_email.empty() || !global.smtp_server) return std::nullopt;
   MailSettings mail;
-  const auto address = IpAddress::parse(*global.smtp_server);
+  auto address = IpAddress::parse(*global.smtp_server);
+  if (!address) address = resolve_host(*global.smtp_server);
   if (!address) {
     d.add_warning("global_defs: smtp_server '" + *global.smtp_server +
-                  "' is not an address; no e-mail alerts");
+                  "' is neither an address nor a name that resolves; no e-mail alerts");
     return std::nullopt;
   }
   mail.server = Endpoint{*address, global.smtp_port.value_or(kSmtpPort)};

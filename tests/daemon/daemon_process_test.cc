@@ -154,6 +154,18 @@ TEST_F(DaemonTest, ConfigTestReportsEveryProblemWithFileAndLine) {
       << r.output;
 }
 
+TEST_F(DaemonTest, ConfigTestReportsMistakesInsideCheckerBlocks) {
+  write(
+      "virtual_server 10.0.0.1 80 {\n  real_server 10.0.0.2 80 {\n    TCP_CHECK {\n"
+      "      connect_port 70000\n    }\n    FILE_CHECK {\n      file /tmp/drain\n    }\n"
+      "  }\n}\n");
+  ProcessResult r = run_vsd({"-t", "-f", config_});
+  EXPECT_EQ(r.exit_code, 1) << r.output;
+  EXPECT_NE(r.output.find(config_ + ":4: 'connect_port'"), std::string::npos) << r.output;
+  EXPECT_NE(r.output.find(config_ + ":7: "), std::string::npos) << r.output;
+  EXPECT_EQ(r.output.find("configuration OK"), std::string::npos) << r.output;
+}
+
 TEST_F(DaemonTest, ServesTheConfigurationOverTheSocket) {
   start();
   EXPECT_EQ(weights(), (std::vector<int64_t>{1, 3}));

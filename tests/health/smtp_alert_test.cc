@@ -112,6 +112,19 @@ TEST(MailSettings, KeepalivedsDefaultsAndGlobalDefsKeywords) {
   EXPECT_EQ(mail->step_timeout, seconds(7));
 }
 
+TEST(MailSettings, AServerNameIsResolvedWhenTheConfigurationIsRead) {
+  config::Diagnostics d;
+  config::GlobalDefs g;
+  g.notification_email = {"a@example.org"};
+  g.smtp_server = "localhost";  // /etc/hosts, no DNS needed
+  g.smtp_port = 2525;
+  auto mail = mail_settings(g, "lb1", d);
+  ASSERT_TRUE(mail) << (d.warnings().empty() ? "" : d.warnings()[0]);
+  const std::string address = mail->server.address.to_string();
+  EXPECT_TRUE(address == "127.0.0.1" || address == "::1") << address;
+  EXPECT_EQ(mail->server.port, 2525);
+}
+
 TEST(MailSettings, NoRecipientOrNoServerMeansNoMail) {
   config::Diagnostics d;
   config::GlobalDefs g;
