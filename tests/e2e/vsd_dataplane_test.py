@@ -114,7 +114,16 @@ class Capture:
 
 
 WIRE_FIELDS = ["eth.dst", "ip.src", "ip.dst", "ip.proto", "ip.checksum.status", "tcp.checksum.status",
-               "udp.checksum.status", "tcp.srcport", "tcp.dstport", "tcp.flags.str", "tcp.len"]
+               "udp.checksum.status", "tcp.srcport", "tcp.dstport", "tcp.flags.str", "tcp.len",
+               "tcp.checksum", "tcp.checksum_calculated"]
+
+
+def negative_zero_tcp_checksum(row):
+    """0xffff where 0x0000 was computed: the same one's-complement zero (RFC 1624), which the
+    kernel writes whenever it computes a TCP checksum in software (skb_checksum_help puts
+    CSUM_MANGLED_0 for a zero result) and every receiver accepts; tshark calls it bad. With
+    checksum offload off in the lab's senders, about one segment in 65,536 carries it."""
+    return row["tcp.checksum"] == "0xffff" and row["tcp.checksum_calculated"] == "0x0000"
 
 
 class VsdLab(unittest.TestCase):
@@ -218,7 +227,8 @@ print(" ".join(f"{{k}}={{v}}" for k, v in sorted(answers.items())))
         self.assertEqual({row["ip.src"] for row in client_view.rows} - {lab.CLIENT4}, {lab.VIP4})
         self.assertGreater(len(wire.rows), 2 * REQUESTS)
         for field in ("ip.checksum.status", "tcp.checksum.status", "udp.checksum.status"):
-            wrong = [row for row in wire.rows if set(row[field].split(",")) - {"", "1"}]
+            wrong = [row for row in wire.rows if set(row[field].split(",")) - {"", "1"}
+                     and not negative_zero_tcp_checksum(row)]
             self.assertEqual(wrong[:5], [], f"{len(wrong)} packets whose {field} is not 1 (good)")
 
         download = self.lab.spawn(self.lab.client, "curl", "-s", "-m", "20", f"{url}big",
