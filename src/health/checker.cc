@@ -3,7 +3,9 @@
 namespace vsd::health {
 
 Checker::Checker(Io& io, CheckTiming timing, std::unique_ptr<Probe> probe, CheckerEvents& events)
-    : io_(io), timing_(timing), probe_(std::move(probe)), events_(events), up_(!timing.alpha) {}
+    : io_(io), timing_(timing), probe_(std::move(probe)), events_(events), up_(!timing.alpha) {
+  probe_->report_changes([this](ProbeResult result) { apply_now(result); });
+}
 
 Checker::~Checker() {
   if (next_timer_) io_.cancel(next_timer_);
@@ -68,9 +70,26 @@ void Checker::complete(ProbeResult result) {
   if (deadline_timer_) io_.cancel(deadline_timer_);
   deadline_timer_ = 0;
   running_ = false;
+  if (!result.ok && failed_attempts_ < timing_.retry) {
+    ++failed_attempts_;
+    schedule(timing_.delay_before_retry);
+    events_.finished(*this, result, false);
+    return;
+  }
+  const bool changed = settle(result);
+  schedule(timing_.delay_loop);
+  events_.finished(*this, result, changed);
+}
+
+void Checker::apply_now(const ProbeResult& result) {
+  // The periodic schedule goes on: it is the fallback when a change is not reported.
+  events_.finished(*this, result, settle(result));
+}
+
+bool Checker::settle(const ProbeResult& result) {
+  failed_attempts_ = 0;
   bool changed = false;
   if (result.ok) {
-    failed_attempts_ = 0;
     if (result.weight && result.weight != weight_) {
       weight_ = result.weight;
       changed = true;
@@ -80,20 +99,14 @@ void Checker::complete(ProbeResult result) {
       changed = true;
     }
     if (!up_) up_ = changed = true;
-    schedule(timing_.delay_loop);
-  } else if (failed_attempts_ < timing_.retry) {
-    ++failed_attempts_;
-    schedule(timing_.delay_before_retry);
   } else {
-    failed_attempts_ = 0;
     weight_offset_ = 0;  // keepalived takes a failed checker's share of the weight back
     if (up_) {
       up_ = false;
       changed = true;
     }
-    schedule(timing_.delay_loop);
   }
-  events_.finished(*this, result, changed);
+  return changed;
 }
 
 }  // namespace vsd::health

@@ -54,6 +54,10 @@ class Checker {
   void schedule(Duration delay);
   void launch();
   void complete(ProbeResult result);
+  // A result the probe reported between checks, applied as a FILE_CHECK check applies one.
+  void apply_now(const ProbeResult& result);
+  // Takes a result without retrying a failure; returns whether up/down or a weight changed.
+  bool settle(const ProbeResult& result);
   void stop_attempt();
 
   Io& io_;

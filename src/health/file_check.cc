@@ -2,7 +2,8 @@
 // integer in a track_file's file. With weight 0 a non-zero value is down (reverse: zero is down);
 // with a weight the real server's weight moves by value * weight (reverse: minus), and a product
 // at or below INT32_MIN is down. A missing or empty file reads as 0; a number outside the int32
-// range is ignored (the last value stays).
+// range is ignored (the last value stays). The file is read when the checker starts, at each
+// delay_loop, and at once after each write, move or removal that the FileWatcher reports.
 #include <fcntl.h>
 #include <unistd.h>
 
@@ -13,6 +14,7 @@
 
 #include "config/values.h"
 #include "health/checkers.h"
+#include "health/file_watcher.h"
 
 namespace vsd::health {
 namespace {
@@ -26,10 +28,16 @@ struct FileRule {
 
 class FileProbe final : public Probe {
  public:
-  explicit FileProbe(FileRule rule) : rule_(std::move(rule)) {}
+  FileProbe(FileRule rule, FileWatcher* files) : rule_(std::move(rule)) {
+    if (files && !rule_.path.empty())
+      follow_ = files->follow(rule_.path, [this] {
+        if (changed_) changed_(judge(read_value()));
+      });
+  }
   void start(Done done) override { done(judge(read_value())); }
   void cancel() override {}
   std::optional<ProbeResult> state_now() override { return judge(read_value()); }
+  void report_changes(Done changed) override { changed_ = std::move(changed); }
 
  private:
   int64_t read_value() {
@@ -61,6 +69,8 @@ class FileProbe final : public Probe {
 
   FileRule rule_;
   int64_t last_ = 0;
+  Done changed_;
+  FileWatcher::Follow follow_;  // last: unfollows before the rest goes
 };
 
 class FileSpec final : public ProbeSpec {
@@ -91,7 +101,7 @@ class FileSpec final : public ProbeSpec {
     if (!named_) d.error(block.where(), "FILE_CHECK has no track_file specified");
   }
   bool applies_at_once() const override { return true; }
-  std::unique_ptr<Probe> make(const ConnectTarget&, ProbeEnv) const override {
+  std::unique_ptr<Probe> make(const ConnectTarget&, ProbeEnv env) const override {
     FileRule rule;
     if (file_) {
       rule.name = file_->name;
@@ -99,7 +109,7 @@ class FileSpec final : public ProbeSpec {
       rule.weight = weight_.value_or(file_->weight);
       rule.reverse = weight_ ? reverse_ : file_->reverse;
     }
-    return std::make_unique<FileProbe>(std::move(rule));
+    return std::make_unique<FileProbe>(std::move(rule), env.files);
   }
 
  private:

@@ -106,7 +106,8 @@ std::vector<core::Change> Manager::configure(const config::Configuration& config
         slot->key = pool->key + "|" + to_string(rs.destination.endpoint()) + "|" +
                     settings->identity + "#" + std::to_string(seen[settings->identity]++);
         slot->settings = std::move(*settings);
-        auto probe = slot->settings.spec->make(slot->settings.target, ProbeEnv{io_, scripts_});
+        auto probe =
+            slot->settings.spec->make(slot->settings.target, ProbeEnv{io_, scripts_, &files_});
         slot->checker =
             std::make_unique<Checker>(io_, slot->settings.timing, std::move(probe), *this);
         if (auto old = old_slots.find(slot->key); old != old_slots.end()) {

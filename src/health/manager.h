@@ -12,6 +12,7 @@
 #include "config/diagnostics.h"
 #include "core/model.h"
 #include "health/checker.h"
+#include "health/file_watcher.h"
 #include "health/membership.h"
 #include "health/script_runner.h"
 #include "health/smtp_alert.h"
@@ -101,6 +102,7 @@ class Manager final : public CheckerEvents {
   ManagerHooks hooks_;
   SplitMix64 jitter_;
   AlertPolicy alert_policy_;
+  FileWatcher files_{io_};  // before pools_: outlives the FILE_CHECK probes that follow files
   std::vector<std::unique_ptr<Pool>> pools_;
   bool configured_ = false;  // a later configure() is a reload
   std::map<const Checker*, CheckerSlot*> slots_;

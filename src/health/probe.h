@@ -15,6 +15,7 @@
 
 namespace vsd::health {
 
+class FileWatcher;
 class ScriptRunner;
 
 // The outcome of one check. `weight` is set by checkers that set the real server's weight
@@ -39,6 +40,7 @@ struct ConnectTarget {
 struct ProbeEnv {
   Io& io;
   ScriptRunner& scripts;
+  FileWatcher* files = nullptr;  // none: files are read only at each check
 };
 
 // One protocol's check, run once per start(). It never blocks: it watches its sockets through
@@ -56,6 +58,9 @@ class Probe {
   // A probe whose answer needs no waiting (FILE_CHECK reads a file) gives it here, so that the
   // checker starts in the right state instead of flapping at its first check.
   virtual std::optional<ProbeResult> state_now() { return std::nullopt; }
+  // A probe that learns of a change between checks (FILE_CHECK's watched file) reports the new
+  // result through `changed`, which the checker applies at once. The checker sets it once.
+  virtual void report_changes(Done changed) { (void)changed; }
 };
 
 // One checker type's settings, read from its block one keyword at a time; each checker file
