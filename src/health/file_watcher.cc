@@ -18,20 +18,23 @@ namespace {
 // out on purpose: a half-written file is read only once it is closed.
 constexpr uint32_t kEvents = IN_CLOSE_WRITE | IN_MOVED_TO | IN_MOVED_FROM | IN_DELETE;
 
-std::string resolved(const std::string& path) {
+// The canonical path, or empty with `missing` set when path does not exist.
+std::string resolved(const std::string& path, bool& missing) {
   std::unique_ptr<char, decltype(&free)> real(realpath(path.c_str(), nullptr), &free);
+  missing = !real && errno == ENOENT;
   return real ? std::string(real.get()) : std::string();
 }
 
 // The directory to watch and the file's name in it. The file itself is resolved when it exists
 // (a symbolic link is watched where it points), else only its directory.
 bool split(const std::string& path, std::string& directory, std::string& name) {
-  std::string full = resolved(path);
+  bool missing = false;
+  std::string full = resolved(path, missing);
   if (full.empty()) {
-    if (errno != ENOENT) return false;
+    if (!missing) return false;
     const size_t slash = path.rfind('/');
     const std::string parent = slash == std::string::npos ? "." : path.substr(0, slash + 1);
-    full = resolved(parent);
+    full = resolved(parent, missing);
     if (full.empty()) return false;
     full += "/" + path.substr(slash == std::string::npos ? 0 : slash + 1);
   }
