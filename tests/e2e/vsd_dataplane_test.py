@@ -333,4 +333,4 @@ if __name__ == "__main__":
     reason = dataplane_missing(PATHS.vsd)
     if reason:
         scenario.skip(reason)
-    scenario.run([VsdLab], time_limit_seconds=200, only=PATHS.only)
+    scenario.run([VsdLab], time_limit_seconds=260, only=PATHS.only)
