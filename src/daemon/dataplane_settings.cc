@@ -7,8 +7,12 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdlib>
 #include <cstring>
+#include <tuple>
+#include <utility>
+#include <vector>
 
 namespace vsd::daemon {
 namespace {
@@ -151,6 +155,42 @@ Result<dataplane::DataplaneSettings> dataplane_settings(const config::DataplaneC
                                               : dataplane::XdpMode::automatic;
   s.xdp_object = xdp_object_path();
   return s;
+}
+
+namespace {
+
+// Every field but the source locations.
+auto comparable(const config::DataplaneInterfaceConfig& i) {
+  std::vector<std::pair<IpAddress, unsigned>> addresses;
+  for (const auto& a : i.addresses) addresses.emplace_back(a.address, a.prefix_length);
+  return std::make_tuple(i.name, i.mac, i.mtu, addresses);
+}
+
+auto comparable(const config::DataplaneRouteConfig& r) {
+  return std::make_tuple(r.prefix, r.prefix_length, r.via, r.device);
+}
+
+auto comparable(const config::DataplaneNeighbourConfig& n) {
+  return std::make_tuple(n.address, n.mac, n.device);
+}
+
+template <typename T>
+bool same_lists(const std::vector<T>& a, const std::vector<T>& b) {
+  return std::equal(a.begin(), a.end(), b.begin(), b.end(),
+                    [](const T& x, const T& y) { return comparable(x) == comparable(y); });
+}
+
+}  // namespace
+
+bool same_dataplane(const config::DataplaneConfig& a, const config::DataplaneConfig& b) {
+  const auto scalars = [](const config::DataplaneConfig& c) {
+    return std::make_tuple(c.backend, c.workers, c.xdp_mode, c.fullnat_local_addresses,
+                           c.fullnat_first_port, c.fullnat_last_port, c.fragment_timeout_ms,
+                           c.checksum_verify, c.kernel_routes, c.conn_reuse_mode,
+                           c.expire_nodest_conn, c.expire_quiescent_template);
+  };
+  return scalars(a) == scalars(b) && same_lists(a.interfaces, b.interfaces) &&
+         same_lists(a.routes, b.routes) && same_lists(a.neighbours, b.neighbours);
 }
 
 }  // namespace vsd::daemon

@@ -13,4 +13,7 @@ namespace vsd::daemon {
 // 1500.
 Result<dataplane::DataplaneSettings> dataplane_settings(const config::DataplaneConfig& config);
 
+// Whether two dataplane blocks say the same thing, wherever in their files they were written.
+bool same_dataplane(const config::DataplaneConfig& a, const config::DataplaneConfig& b);
+
 }  // namespace vsd::daemon

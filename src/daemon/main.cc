@@ -20,6 +20,7 @@
 #include "core/snapshot.h"
 #include "daemon/config_loader.h"
 #include "daemon/dataplane_runtime.h"
+#include "daemon/dataplane_settings.h"
 #include "daemon/offline_replay.h"
 #include "daemon/options.h"
 #include "health/checker_settings.h"
@@ -190,15 +191,23 @@ class Daemon {
   }
 
   // The first configuration with a dataplane block starts the data plane; a later change of the
-  // block needs a restart (the workers own their sockets).
+  // block needs a restart (the workers own their sockets), which the log says.
   bool start_dataplane(const config::Configuration& c) {
-    if (dataplane_ || !c.dataplane) return true;
+    if (dataplane_) {
+      if (!c.dataplane || !same_dataplane(*running_dataplane_, *c.dataplane))
+        log_.warning(
+            "data plane: the dataplane block changed; the running data plane keeps its "
+            "settings until vsd restarts");
+      return true;
+    }
+    if (!c.dataplane) return true;
     auto started = start_live_dataplane(*c.dataplane, publisher_, timeouts_);
     if (!started) {
       log_.error("data plane: " + started.error().message);
       return false;
     }
     dataplane_ = std::move(*started);
+    running_dataplane_ = *c.dataplane;
     log_.info("data plane: " + std::to_string(dataplane_->settings().workers) + " worker(s) on " +
               std::to_string(dataplane_->settings().interfaces.size()) + " interface(s)");
     return true;
@@ -256,7 +265,8 @@ class Daemon {
   EventLoop loop_;
   core::Model model_{sched::catalog()};
   core::SnapshotPublisher publisher_;
-  std::unique_ptr<dataplane::LiveDataplane> dataplane_;  // none: control plane only
+  std::unique_ptr<dataplane::LiveDataplane> dataplane_;       // none: control plane only
+  std::optional<config::DataplaneConfig> running_dataplane_;  // the block dataplane_ started from
   conn::Timeouts timeouts_;
   api::ControlService control_{model_, hooks()};
   health::LoopIo health_io_{loop_};
