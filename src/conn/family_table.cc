@@ -4,6 +4,7 @@
 #include "conn/family_table.h"
 
 #include <algorithm>
+#include <type_traits>
 
 #include "conn/tcp_state.h"
 
@@ -27,6 +28,17 @@ bool same_reply(const Entry<A>& e, const OutKey<A>& k) {
   if (static_cast<core::ForwardMethod>(e.method) == core::ForwardMethod::fullnat)
     return e.local_port == k.peer_port && e.local == k.peer;
   return e.client_port == k.peer_port && e.client == k.peer;
+}
+
+// Expiry's hints read an entry's key without a lock while its slot may be reused: those fields
+// are written and read there atomically (relaxed).
+template <class T>
+void store_relaxed(T& field, T value) {
+  std::atomic_ref<T>(field).store(value, std::memory_order_relaxed);
+}
+template <class T>
+T load_relaxed(T& field) {
+  return std::atomic_ref<T>(field).load(std::memory_order_relaxed);
 }
 
 template <class A>
@@ -251,17 +263,28 @@ typename FamilyTable<A>::Inserted FamilyTable<A>::insert(const NewEntry<A>& fiel
     return {};
   }
   Entry<A>& e = slots_[index];
-  e.protocol = fields.key.protocol;
-  e.kind = fields.key.kind;
-  e.client = fields.key.client;
-  e.client_port = fields.key.client_port;
-  e.virt = fields.key.virt;
-  e.virtual_port = fields.key.virtual_port;
-  e.server = fields.server;
-  e.server_port = fields.server_port;
-  e.local = fields.local;
-  e.local_port = fields.local_port;
-  e.method = fields.method;
+  // Expiry's hints (expire_hints) may still be reading this slot's previous entry.
+  store_relaxed(e.protocol, fields.key.protocol);
+  store_relaxed(e.kind, fields.key.kind);
+  store_relaxed(e.client_port, fields.key.client_port);
+  store_relaxed(e.virtual_port, fields.key.virtual_port);
+  if constexpr (std::is_same_v<A, Addr4>) {
+    store_relaxed(e.client.raw, fields.key.client.raw);
+    store_relaxed(e.virt.raw, fields.key.virt.raw);
+  } else {
+    e.client = fields.key.client;
+    e.virt = fields.key.virt;
+  }
+  store_relaxed(e.server_port, fields.server_port);
+  store_relaxed(e.local_port, fields.local_port);
+  store_relaxed(e.method, fields.method);
+  if constexpr (std::is_same_v<A, Addr4>) {
+    store_relaxed(e.server.raw, fields.server.raw);
+    store_relaxed(e.local.raw, fields.local.raw);
+  } else {
+    e.server = fields.server;
+    e.local = fields.local;
+  }
   e.control_or_timeout = fields.control_or_timeout;
   e.destination = fields.destination;
   e.state_word.store(fields.state_word, std::memory_order_relaxed);
@@ -378,6 +401,44 @@ bool FamilyTable<A>::try_reclaim(uint32_t index, int64_t now_ns, Mode mode) {
   return true;
 }
 
+// The entry may be reclaimed and its slot reused meanwhile (nothing is locked): the fields are
+// read atomically, and the hashes are only where to prefetch. An IPv6 entry's addresses are 16
+// bytes, not read here: it goes without hints.
+template <class A>
+bool FamilyTable<A>::expire_hints(uint32_t index, uint64_t& in_hash, bool& replies,
+                                  uint64_t& out_hash) {
+  if constexpr (std::is_same_v<A, Addr4>) {
+    Entry<A>& e = slots_[index];
+    InKey<A> in;
+    in.protocol = load_relaxed(e.protocol);
+    in.kind = load_relaxed(e.kind);
+    in.client.raw = load_relaxed(e.client.raw);
+    in.client_port = load_relaxed(e.client_port);
+    in.virt.raw = load_relaxed(e.virt.raw);
+    in.virtual_port = load_relaxed(e.virtual_port);
+    in_hash = inbound_hash(in);
+    const auto method = static_cast<core::ForwardMethod>(load_relaxed(e.method));
+    const bool fullnat = method == core::ForwardMethod::fullnat;
+    replies = in.kind == entry_kind::connection && (method == core::ForwardMethod::masq || fullnat);
+    if (replies) {
+      OutKey<A> out;
+      out.protocol = in.protocol;
+      out.server.raw = load_relaxed(e.server.raw);
+      out.server_port = load_relaxed(e.server_port);
+      out.peer.raw = fullnat ? load_relaxed(e.local.raw) : in.client.raw;
+      out.peer_port = fullnat ? load_relaxed(e.local_port) : in.client_port;
+      out_hash = reply_hash(out);
+    }
+    return true;
+  } else {
+    (void)index;
+    in_hash = 0;
+    replies = false;
+    out_hash = 0;
+    return false;
+  }
+}
+
 template <class A>
 size_t FamilyTable<A>::expire(int64_t now_ns, size_t max_slots) {
   // An empty table has nothing due: its slots are not worth a pass over their cache lines.
@@ -395,6 +456,7 @@ size_t FamilyTable<A>::expire(int64_t now_ns, size_t max_slots) {
     uint64_t in_hash[kGroup];
     uint64_t out_hash[kGroup];
     bool replies[kGroup];
+    bool hinted[kGroup];
     size_t due_count = 0;
     // Slots are walked with a wrapping index (a division per slot costs more than its miss),
     // all of them requested before the first is read.
@@ -409,16 +471,16 @@ size_t FamilyTable<A>::expire(int64_t now_ns, size_t max_slots) {
           e.deadline_ns.load(std::memory_order_relaxed) > now_ns)
         continue;
       due[due_count] = index;
-      in_hash[due_count] = inbound_hash(inbound_key_of(e));
-      __builtin_prefetch(&in_buckets_[in_hash[due_count] & mask_]);
-      replies[due_count] = e.in_reply_index();
-      if (replies[due_count]) {
-        out_hash[due_count] = reply_hash_of(e);
-        __builtin_prefetch(&out_buckets_[out_hash[due_count] & mask_]);
+      hinted[due_count] =
+          expire_hints(index, in_hash[due_count], replies[due_count], out_hash[due_count]);
+      if (hinted[due_count]) {
+        __builtin_prefetch(&in_buckets_[in_hash[due_count] & mask_]);
+        if (replies[due_count]) __builtin_prefetch(&out_buckets_[out_hash[due_count] & mask_]);
       }
       ++due_count;
     }
     for (size_t j = 0; j < due_count; ++j) {
+      if (!hinted[j]) continue;
       prefetch_chain_head(in_buckets_[in_hash[j] & mask_], due[j]);
       if (replies[j]) prefetch_chain_head(out_buckets_[out_hash[j] & mask_], due[j]);
     }

@@ -101,6 +101,7 @@ class FamilyTable {
     bucket.store(head, std::memory_order_release);
   }
 
+  bool expire_hints(uint32_t index, uint64_t& in_hash, bool& replies, uint64_t& out_hash);
   // Expiry: fetches the chain head an unlink will walk from, if it is not the entry itself.
   void prefetch_chain_head(const std::atomic<uint32_t>& bucket, uint32_t unless) const;
   uint64_t reply_hash(const OutKey<A>& key) const;

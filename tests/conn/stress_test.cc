@@ -2,6 +2,7 @@
 // several CPUs at once; per-destination ActiveConn/InActConn stay equal to the connections).
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <atomic>
 #include <map>
 #include <set>
@@ -166,6 +167,93 @@ TEST(Stress, FourWorkersInsertLookUpTransitionAndExpireAtOnce) {
     core::RealServer* d = lab.destination(service, address, port);
     EXPECT_EQ(d->active_connections() + d->inactive_connections() + d->persistent_connections(), 0u)
         << address;
+  }
+}
+
+// IPVS holds a reference on a connection in use: its timer does not free it (ip_vs_conn_expire).
+// Readers hold what they found while writers expire entries and reuse their slots
+// (a table of 64 slots for 256 flows, each UDP connection due 1 s after its packet, 40 ms per
+// operation, the readers' clock half a second behind). A held entry must keep the key it was
+// found by, and everything must end up counted once.
+TEST(Stress, HeldEntriesKeepTheirKeyWhileOthersExpireAndReuseSlots) {
+  testing::Lab lab(TableConfig{64, 16, 7});
+  lab.table.timeouts().set(0, 0, 1);
+  auto dns = lab.add_service(Protocol::udp, "192.168.2.11", 53);
+  lab.add_destination(dns, "10.10.10.4", 53, ForwardMethod::masq);
+  lab.add_destination(dns, "10.10.10.5", 53, ForwardMethod::route);
+  const core::ServiceView& view = lab.view(dns);
+  const IpAddress vip = ip("192.168.2.11");
+
+  std::atomic<int64_t> clock_ns{0};
+  std::atomic<uint64_t> found{0};
+  std::atomic<uint64_t> wrong_key{0};
+  constexpr int kOperations = 20000;
+  auto client_of = [](uint64_t r) {
+    return Endpoint{IpAddress::v4(0x0a000000u | static_cast<uint32_t>(r % 64)),
+                    static_cast<uint16_t>(1000 + (r >> 8) % 4)};
+  };
+  auto writer = [&](unsigned id) {
+    SplitMix64 rng(77 + id);
+    for (int op = 0; op < kOperations; ++op) {
+      const Instant now{Duration{clock_ns.fetch_add(40'000'000, std::memory_order_relaxed)}};
+      const uint64_t r = rng.next();
+      if (r % 4 == 0) {
+        lab.table.expire(now, 64);
+        continue;
+      }
+      const Endpoint client = client_of(r >> 2);
+      Flow f;
+      f.protocol = Protocol::udp;
+      f.client = client.address;
+      f.client_port = client.port;
+      f.virtual_address = vip;
+      f.virtual_port = 53;
+      NewConnection n = create_connection(lab.table, view, f, now, id);
+      if (n.result == NewConnection::Result::created)
+        n.connection.on_packet(Direction::input, 0, now);
+    }
+  };
+  auto reader = [&](unsigned id) {
+    SplitMix64 rng(991 + id);
+    std::vector<InboundKey> keys(4);
+    std::vector<Connection> out(keys.size());
+    for (int op = 0; op < kOperations; ++op) {
+      // Half a second behind the writers: much of what a reader finds live is due to them.
+      const Instant now{
+          Duration{std::max<int64_t>(0, clock_ns.load(std::memory_order_relaxed) - 500'000'000)}};
+      for (auto& key : keys) {
+        const Endpoint client = client_of(rng.next());
+        key = InboundKey{Protocol::udp, client.address, client.port, vip, 53};
+      }
+      // The batch path (the pipeline's) and the single one.
+      lab.table.lookup(keys, now, out);
+      out[0] = lab.table.lookup(keys[0], now);
+      for (int pass = 0; pass < 2; ++pass) {
+        for (size_t k = 0; k < keys.size(); ++k) {
+          if (!out[k]) continue;
+          if (pass == 0) found.fetch_add(1, std::memory_order_relaxed);
+          if (out[k].client() != Endpoint{keys[k].client, keys[k].client_port} ||
+              out[k].virtual_endpoint() != Endpoint{vip, 53} || out[k].ip_protocol() != 17)
+            wrong_key.fetch_add(1, std::memory_order_relaxed);
+        }
+        std::this_thread::yield();  // the writers expire and reuse meanwhile
+      }
+      for (auto& c : out) c.reset();
+    }
+  };
+  std::vector<std::thread> threads;
+  for (unsigned i = 0; i < 2; ++i) threads.emplace_back(writer, i);
+  for (unsigned i = 0; i < 2; ++i) threads.emplace_back(reader, i);
+  for (auto& t : threads) t.join();
+
+  EXPECT_EQ(wrong_key.load(), 0u);
+  EXPECT_GT(found.load(), 1000u);  // the readers did hold entries while slots were reused
+  const Instant end{Duration{clock_ns.load()}};
+  lab.table.expire_all_due(end + hours(1));
+  EXPECT_EQ(lab.table.size(), 0u);
+  for (const char* address : {"10.10.10.4", "10.10.10.5"}) {
+    core::RealServer* d = lab.destination(dns, address, 53);
+    EXPECT_EQ(d->active_connections() + d->inactive_connections(), 0u) << address;
   }
 }
 
