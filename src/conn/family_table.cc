@@ -257,6 +257,24 @@ template <class A>
 typename FamilyTable<A>::Inserted FamilyTable<A>::insert(const NewEntry<A>& fields,
                                                          int64_t now_ns) {
   const uint64_t hash = inbound_hash(fields.key);
+  // The reply bucket is a miss of its own in a large table: requested first, so that it
+  // arrives while the entry is allocated and filled, the destination bound and the inbound
+  // chain checked.
+  const auto method = static_cast<core::ForwardMethod>(fields.method);
+  const bool fullnat = method == core::ForwardMethod::fullnat;
+  const bool in_reply_index =
+      fields.key.kind == entry_kind::connection && (method == core::ForwardMethod::masq || fullnat);
+  uint64_t out_hash = 0;
+  if (in_reply_index) {
+    OutKey<A> out;
+    out.protocol = fields.key.protocol;
+    out.server = fields.server;
+    out.server_port = fields.server_port;
+    out.peer = fullnat ? fields.local : fields.key.client;
+    out.peer_port = fullnat ? fields.local_port : fields.key.client_port;
+    out_hash = reply_hash(out);
+    __builtin_prefetch(&out_buckets_[out_hash & mask_]);
+  }
   const uint32_t index = allocate(hash);
   if (index == kNone) {
     full_failures_.fetch_add(1, std::memory_order_relaxed);
@@ -291,11 +309,6 @@ typename FamilyTable<A>::Inserted FamilyTable<A>::insert(const NewEntry<A>& fiel
   e.pins.store(1, std::memory_order_relaxed);
   e.n_control.store(0, std::memory_order_relaxed);
   e.deadline_ns.store(fields.deadline_ns, std::memory_order_relaxed);
-  // The reply bucket is a miss of its own in a large table: fetched while the destination is
-  // bound and the inbound chain is checked.
-  const bool in_reply_index = e.in_reply_index();
-  const uint64_t out_hash = in_reply_index ? reply_hash_of(e) : 0;
-  if (in_reply_index) __builtin_prefetch(&out_buckets_[out_hash & mask_]);
 
   // ip_vs_bind_dest: a new connection is bound inactive; the protocol makes it active.
   e.destination->hold();
