@@ -1,145 +1,21 @@
 #include "cli/arguments.h"
 
-#include <arpa/inet.h>
-
 #include <array>
 #include <cerrno>
 #include <climits>
 #include <cstdlib>
 
 #include "cli/endpoint_argument.h"
+#include "cli/ipvsadm_options.h"
 #include "cli/option_scanner.h"
+#include "cli/option_values.h"
 #include "cli/usage_text.h"
 
 namespace vsd::cli {
 
 namespace {
 
-enum Tag : int {
-  kAddService,
-  kEditService,
-  kDeleteService,
-  kClear,
-  kList,
-  kZero,
-  kAddServer,
-  kEditServer,
-  kDeleteServer,
-  kSet,
-  kHelp,
-  kVersion,
-  kRestore,
-  kSave,
-  kStartDaemon,
-  kStopDaemon,
-  kTcpService,
-  kUdpService,
-  kSctpService,
-  kFwmarkService,
-  kScheduler,
-  kPersistent,
-  kNetmask,
-  kRealServer,
-  kMasquerading,
-  kIpip,
-  kGatewaying,
-  kFullNat,
-  kWeight,
-  kUpperThreshold,
-  kLowerThreshold,
-  kNumeric,
-  kConnection,
-  kMcastInterface,
-  kSyncId,
-  kTimeout,
-  kDaemon,
-  kStats,
-  kRate,
-  kThresholds,
-  kPersistentConn,
-  kNoSort,
-  kSort,
-  kExact,
-  kIpv6,
-  kOnePacket,
-  kPersistenceEngine,
-  kSchedFlags,
-  kMcastGroup,
-  kMcastPort,
-  kMcastTtl,
-  kSyncMaxlen,
-  kTunInfo,
-  kTunType,
-  kTunPort,
-  kTunNoCsum,
-  kTunCsum,
-  kTunRemCsum,
-};
-
-using A = OptionArgument;
-
-// ipvsadm 1.31's option table, plus --fullnat (vsd's full NAT forwarding, which -S writes).
-constexpr OptionSpec kOptions[] = {
-    {"add-service", 'A', A::none, kAddService},
-    {"edit-service", 'E', A::none, kEditService},
-    {"delete-service", 'D', A::none, kDeleteService},
-    {"clear", 'C', A::none, kClear},
-    {"list", 'L', A::none, kList},
-    {"list", 'l', A::none, kList},
-    {"zero", 'Z', A::none, kZero},
-    {"add-server", 'a', A::none, kAddServer},
-    {"edit-server", 'e', A::none, kEditServer},
-    {"delete-server", 'd', A::none, kDeleteServer},
-    {"set", '\0', A::none, kSet},
-    {"help", 'h', A::none, kHelp},
-    {"version", 'v', A::none, kVersion},
-    {"restore", 'R', A::none, kRestore},
-    {"save", 'S', A::none, kSave},
-    {"start-daemon", '\0', A::required, kStartDaemon},
-    {"stop-daemon", '\0', A::required, kStopDaemon},
-    {"tcp-service", 't', A::required, kTcpService},
-    {"udp-service", 'u', A::required, kUdpService},
-    {"sctp-service", '\0', A::required, kSctpService},
-    {"fwmark-service", 'f', A::required, kFwmarkService},
-    {"scheduler", 's', A::required, kScheduler},
-    {"persistent", 'p', A::optional, kPersistent},
-    {"netmask", 'M', A::required, kNetmask},
-    {"real-server", 'r', A::required, kRealServer},
-    {"masquerading", 'm', A::none, kMasquerading},
-    {"ipip", 'i', A::none, kIpip},
-    {"gatewaying", 'g', A::none, kGatewaying},
-    {"fullnat", '\0', A::none, kFullNat},
-    {"weight", 'w', A::required, kWeight},
-    {"u-threshold", 'x', A::required, kUpperThreshold},
-    {"l-threshold", 'y', A::required, kLowerThreshold},
-    {"numeric", 'n', A::none, kNumeric},
-    {"connection", 'c', A::none, kConnection},
-    {"mcast-interface", '\0', A::required, kMcastInterface},
-    {"syncid", '\0', A::required, kSyncId},
-    {"timeout", '\0', A::none, kTimeout},
-    {"daemon", '\0', A::none, kDaemon},
-    {"stats", '\0', A::none, kStats},
-    {"rate", '\0', A::none, kRate},
-    {"thresholds", '\0', A::none, kThresholds},
-    {"persistent-conn", '\0', A::none, kPersistentConn},
-    {"nosort", '\0', A::none, kNoSort},
-    {"sort", '\0', A::none, kSort},
-    {"exact", 'X', A::none, kExact},
-    {"ipv6", '6', A::none, kIpv6},
-    {"ops", 'o', A::none, kOnePacket},
-    {"pe", '\0', A::required, kPersistenceEngine},
-    {"sched-flags", 'b', A::required, kSchedFlags},
-    {"mcast-group", '\0', A::required, kMcastGroup},
-    {"mcast-port", '\0', A::required, kMcastPort},
-    {"mcast-ttl", '\0', A::required, kMcastTtl},
-    {"sync-maxlen", '\0', A::required, kSyncMaxlen},
-    {"tun-info", '\0', A::none, kTunInfo},
-    {"tun-type", '\0', A::required, kTunType},
-    {"tun-port", '\0', A::required, kTunPort},
-    {"tun-nocsum", '\0', A::none, kTunNoCsum},
-    {"tun-csum", '\0', A::none, kTunCsum},
-    {"tun-remcsum", '\0', A::none, kTunRemCsum},
-};
+using namespace ipvsadm_option;  // NOLINT: the tags read like ipvsadm's own option names
 
 constexpr long kMaxTimeout = 86400L * 31;  // ipvsadm's MAX_TIMEOUT: 31 days
 constexpr uint32_t kDefaultPersistence = 300;
@@ -176,14 +52,6 @@ struct DestinationDraft {
   long upper = 0;
   long lower = 0;
 };
-
-std::optional<unsigned> prefix_of_mask(uint32_t mask) {
-  unsigned prefix = 0;
-  while (prefix < 32 && (mask & (0x80000000u >> prefix))) ++prefix;
-  const uint32_t expected = prefix == 0 ? 0 : ~uint32_t{0} << (32 - prefix);
-  if (mask != expected) return std::nullopt;
-  return prefix;
-}
 
 core::Protocol protocol_of(uint8_t ip_protocol) {
   if (ip_protocol == 17) return core::Protocol::udp;
@@ -224,55 +92,6 @@ std::optional<CommandKind> command_of(int tag) {
     default:
       return std::nullopt;
   }
-}
-
-std::optional<uint32_t> parse_sched_flags(const std::string& scheduler, const std::string& text,
-                                          std::string& error) {
-  const std::string sched = scheduler.empty() ? "wlc" : scheduler;
-  uint32_t flags = 0;
-  size_t at = 0;
-  while (at <= text.size()) {
-    size_t comma = text.find(',', at);
-    if (comma == std::string::npos) comma = text.size();
-    const std::string flag = text.substr(at, comma - at);
-    at = comma + 1;
-    if (flag.empty()) continue;  // strtok skips empty fields
-    std::string needs;
-    if (flag == "flag-1") {
-      flags |= core::service_flag::sched1;
-    } else if (flag == "flag-2") {
-      flags |= core::service_flag::sched2;
-    } else if (flag == "flag-3") {
-      flags |= core::service_flag::sched3;
-    } else if (flag == "sh-fallback" || flag == "mh-fallback") {
-      flags |= core::service_flag::sched1;
-      needs = flag.substr(0, 2);
-    } else if (flag == "sh-port" || flag == "mh-port") {
-      flags |= core::service_flag::sched2;
-      needs = flag.substr(0, 2);
-    } else {
-      error = "invalid scheduler flag `" + flag + "'";
-      return std::nullopt;
-    }
-    if (!needs.empty() && sched != needs) {
-      error = "incompatible scheduler flag `" + flag + "'";
-      return std::nullopt;
-    }
-  }
-  return flags;
-}
-
-std::optional<IpAddress> parse_mcast_group(const std::string& text) {
-  if (text.find(':') != std::string::npos) {
-    std::array<uint8_t, 16> v6{};
-    if (inet_pton(AF_INET6, text.c_str(), v6.data()) <= 0 || v6[0] != 0xff) return std::nullopt;
-    return IpAddress::v6(v6);
-  }
-  in_addr v4{};
-  if (inet_pton(AF_INET, text.c_str(), &v4) <= 0) return std::nullopt;
-  const uint32_t host = ntohl(v4.s_addr);
-  if ((host & 0xf0000000u) != 0xe0000000u) return std::nullopt;
-  return IpAddress::v4(host);
 }
 
 ListingFormat listing_format(const OptionSet& o) {
@@ -613,7 +432,7 @@ class OptionReader {
 
 Parsed parse_arguments(const std::string& program, std::span<const std::string> words,
                        const HostLookup& lookup) {
-  OptionScanner scanner(kOptions, words);
+  OptionScanner scanner(kIpvsadmOptions, words);
   const Halt try_help{"", try_help_text(program), 255, true};
 
   Command command;
