@@ -22,7 +22,10 @@ namespace {
 
 constexpr uint32_t kBlockSize = 1u << 20;
 constexpr uint32_t kBlocks = 8;
-constexpr uint32_t kFrameSize = 2048;
+// One frame per slot of the ring: room for anything the pipeline takes (a larger frame is
+// oversized there anyway) and a whole number of frames per block.
+constexpr uint32_t kFrameSize = 4096;
+constexpr uint32_t kFrames = kBlockSize / kFrameSize * kBlocks;
 constexpr uint32_t kSlotSize = 4096;
 constexpr uint32_t kHeadroom = 128;
 // Fanout group ids: one per interface, shared by the workers of this process.
@@ -50,26 +53,27 @@ Result<std::unique_ptr<AfPacketPort>> AfPacketPort::open(const DataplaneSettings
     if (ring.fd < 0) return system_error("AF_PACKET socket");
     port->rings_.push_back(ring);  // closed by the destructor from here on
     Ring& r = port->rings_.back();
-    const int version = TPACKET_V3;
+    // TPACKET_V2, not V3: a V3 block reaches user space only when it is full or its retire
+    // timer (1 ms at least) fires, so at low and moderate rates every packet waited up to a
+    // millisecond (keep-alive HTTP through vsd ran at half the kernel's rate); a V2 frame is
+    // the reader's as soon as it is written.
+    const int version = TPACKET_V2;
     if (setsockopt(r.fd, SOL_PACKET, PACKET_VERSION, &version, sizeof version) != 0)
-      return system_error("PACKET_VERSION TPACKET_V3");
+      return system_error("PACKET_VERSION TPACKET_V2");
     const int one = 1;
     // Our own transmissions would come back on an ETH_P_ALL socket.
     setsockopt(r.fd, SOL_PACKET, PACKET_IGNORE_OUTGOING, &one, sizeof one);
-    tpacket_req3 req{};
+    tpacket_req req{};
     req.tp_block_size = kBlockSize;
     req.tp_block_nr = kBlocks;
     req.tp_frame_size = kFrameSize;
-    req.tp_frame_nr = kBlockSize / kFrameSize * kBlocks;
-    req.tp_retire_blk_tov = 1;  // ms: a block with a few frames is handed over soon
+    req.tp_frame_nr = kFrames;
     if (setsockopt(r.fd, SOL_PACKET, PACKET_RX_RING, &req, sizeof req) != 0)
       return system_error("PACKET_RX_RING");
     r.map_size = size_t{kBlockSize} * kBlocks;
     void* map = mmap(nullptr, r.map_size, PROT_READ | PROT_WRITE, MAP_SHARED, r.fd, 0);
     if (map == MAP_FAILED) return system_error("mmap of the receive ring");
     r.map = static_cast<uint8_t*>(map);
-    r.block_size = kBlockSize;
-    r.blocks = kBlocks;
     sockaddr_ll addr{};
     addr.sll_family = AF_PACKET;
     addr.sll_protocol = htons(ETH_P_ALL);
@@ -98,60 +102,37 @@ AfPacketPort::~AfPacketPort() {
   if (send_fd_ >= 0) close(send_fd_);
 }
 
-void AfPacketPort::release_block(Ring& ring) {
-  auto* block =
-      reinterpret_cast<tpacket_block_desc*>(ring.map + size_t{ring.block} * ring.block_size);
-  __atomic_store_n(&block->hdr.bh1.block_status, TP_STATUS_KERNEL, __ATOMIC_RELEASE);
-  ring.block = (ring.block + 1) % ring.blocks;
-  ring.next = nullptr;
-}
-
 bool AfPacketPort::next_frame(Ring& ring, xmit::PacketBuffer& buffer, RxInfo& rx, size_t slot) {
-  for (;;) {
-    if (!ring.next) {
-      auto* block =
-          reinterpret_cast<tpacket_block_desc*>(ring.map + size_t{ring.block} * ring.block_size);
-      if ((__atomic_load_n(&block->hdr.bh1.block_status, __ATOMIC_ACQUIRE) & TP_STATUS_USER) == 0)
-        return false;
-      ring.left = block->hdr.bh1.num_pkts;
-      ring.next = reinterpret_cast<uint8_t*>(block) + block->hdr.bh1.offset_to_first_pkt;
-      if (ring.left == 0) {
-        release_block(ring);
-        continue;
-      }
-    }
-    auto* h = reinterpret_cast<tpacket3_hdr*>(ring.next);
-    const uint8_t* data = ring.next + h->tp_mac;
-    const uint32_t captured = h->tp_snaplen;
-    const uint32_t status = h->tp_status;
-    const bool tagged = (status & TP_STATUS_VLAN_VALID) != 0;
-    const uint16_t tci = static_cast<uint16_t>(h->hv1.tp_vlan_tci);
-    uint8_t* out = buffers_.data() + slot * kSlotSize;
-    const uint32_t room = kSlotSize - kHeadroom - 1024;  // 1 KiB kept for replies
-    uint32_t length = captured + (tagged ? 4u : 0u);
-    rx = RxInfo{};
-    rx.interface = ring.interface;
-    rx.checksum_partial = (status & TP_STATUS_CSUMNOTREADY) != 0;
-    rx.checksum_verified = (status & TP_STATUS_CSUM_VALID) != 0;
-    rx.oversized = h->tp_len > captured || length > room;
-    if (rx.oversized) length = 0;
-    if (length != 0 && tagged && captured >= 12) {
-      // The kernel took the 802.1Q tag out of the frame: put it back where it was.
-      std::memcpy(out + kHeadroom, data, 12);
-      packet::store_be16(out + kHeadroom + 12, packet::ethertype::vlan);
-      packet::store_be16(out + kHeadroom + 14, tci);
-      std::memcpy(out + kHeadroom + 16, data + 12, captured - 12);
-    } else if (length != 0) {
-      std::memcpy(out + kHeadroom, data, captured);
-    }
-    buffer = xmit::PacketBuffer({out, kSlotSize}, kHeadroom, length);
-    if (--ring.left == 0) {
-      release_block(ring);
-    } else {
-      ring.next += h->tp_next_offset;
-    }
-    return true;
+  auto* h = reinterpret_cast<tpacket2_hdr*>(ring.map + size_t{ring.frame} * kFrameSize);
+  const uint32_t status = __atomic_load_n(&h->tp_status, __ATOMIC_ACQUIRE);
+  if ((status & TP_STATUS_USER) == 0) return false;
+  const uint8_t* data = reinterpret_cast<const uint8_t*>(h) + h->tp_mac;
+  const uint32_t captured = h->tp_snaplen;
+  const bool tagged = (status & TP_STATUS_VLAN_VALID) != 0;
+  const uint16_t tci = h->tp_vlan_tci;
+  uint8_t* out = buffers_.data() + slot * kSlotSize;
+  const uint32_t room = kSlotSize - kHeadroom - 1024;  // 1 KiB kept for replies
+  uint32_t length = captured + (tagged ? 4u : 0u);
+  rx = RxInfo{};
+  rx.interface = ring.interface;
+  rx.checksum_partial = (status & TP_STATUS_CSUMNOTREADY) != 0;
+  rx.checksum_verified = (status & TP_STATUS_CSUM_VALID) != 0;
+  rx.oversized = h->tp_len > captured || length > room;
+  if (rx.oversized) length = 0;
+  if (length != 0 && tagged && captured >= 12) {
+    // The kernel took the 802.1Q tag out of the frame: put it back where it was.
+    std::memcpy(out + kHeadroom, data, 12);
+    packet::store_be16(out + kHeadroom + 12, packet::ethertype::vlan);
+    packet::store_be16(out + kHeadroom + 14, tci);
+    std::memcpy(out + kHeadroom + 16, data + 12, captured - 12);
+  } else if (length != 0) {
+    std::memcpy(out + kHeadroom, data, captured);
   }
+  buffer = xmit::PacketBuffer({out, kSlotSize}, kHeadroom, length);
+  // The frame is copied out: hand its slot back to the kernel at once.
+  __atomic_store_n(&h->tp_status, TP_STATUS_KERNEL, __ATOMIC_RELEASE);
+  ring.frame = (ring.frame + 1) % kFrames;
+  return true;
 }
 
 size_t AfPacketPort::receive(std::span<xmit::PacketBuffer> buffers, std::span<RxInfo> rx,

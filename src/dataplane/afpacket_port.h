@@ -12,15 +12,16 @@
 
 namespace vsd::dataplane {
 
-// The `afpacket` backend, for machines without XDP: per worker, one TPACKET_V3 receive ring per
-// interface, all workers' sockets of an interface in one PACKET_FANOUT_HASH group (a flow stays
-// on one worker), and one sending socket (sendmmsg, one call per batch, qdisc bypassed).
-// Lab-notes traps handled: ETH_P_ALL (the frames are seen before tc/nft ingress, where vsd hides
-// the VIP traffic from the kernel), TP_STATUS_CSUMNOTREADY (passed on: the pipeline finishes the
-// checksum), frames larger than the capture (GSO/GRO: passed on as oversized, dropped and
-// counted), VLAN tags moved out of the frame by the kernel (put back).
-// Frames are copied out of the ring into the worker's own buffers, which have room in front
-// (tunnel headers) and behind (an ICMP error answering a small packet).
+// The `afpacket` backend, for machines without XDP: per worker, one TPACKET_V2 receive ring per
+// interface (V2, not V3: a V3 block is handed over only when full or after its retire timer of
+// at least 1 ms, which every packet would wait at moderate rates), all workers' sockets of an
+// interface in one PACKET_FANOUT_HASH group (a flow stays on one worker), and one sending socket
+// (sendmmsg, one call per batch, qdisc bypassed). Lab-notes traps handled: ETH_P_ALL (the frames
+// are seen before tc/nft ingress, where vsd hides the VIP traffic from the kernel),
+// TP_STATUS_CSUMNOTREADY (passed on: the pipeline finishes the checksum), frames larger than the
+// capture (GSO/GRO: passed on as oversized, dropped and counted), VLAN tags moved out of the frame
+// by the kernel (put back). Frames are copied out of the ring into the worker's own buffers, which
+// have room in front (tunnel headers) and behind (an ICMP error answering a small packet).
 class AfPacketPort final : public PacketPort {
  public:
   static Result<std::unique_ptr<AfPacketPort>> open(const DataplaneSettings& settings,
@@ -39,15 +40,10 @@ class AfPacketPort final : public PacketPort {
     uint16_t interface = 0;
     uint8_t* map = nullptr;
     size_t map_size = 0;
-    uint32_t block_size = 0;
-    uint32_t blocks = 0;
-    uint32_t block = 0;       // the block being read
-    uint32_t left = 0;        // frames of it not yet read
-    uint8_t* next = nullptr;  // its next frame header
+    uint32_t frame = 0;  // the next frame to read
   };
   AfPacketPort() = default;
   bool next_frame(Ring& ring, xmit::PacketBuffer& buffer, RxInfo& rx, size_t slot);
-  void release_block(Ring& ring);
 
   std::vector<Ring> rings_;
   std::vector<int> kernel_index_;  // interface number -> kernel ifindex
