@@ -83,6 +83,13 @@ inline constexpr uint8_t connection = 0;
 inline constexpr uint8_t persistence_template = 1;
 }  // namespace entry_kind
 
+// Which entries the reply index holds: NAT and FULLNAT connections (not templates).
+inline bool indexes_replies(uint8_t kind, uint8_t method) {
+  const auto m = static_cast<core::ForwardMethod>(method);
+  return kind == entry_kind::connection &&
+         (m == core::ForwardMethod::masq || m == core::ForwardMethod::fullnat);
+}
+
 namespace entry_status {
 inline constexpr uint8_t free = 0;
 inline constexpr uint8_t allocated = 1;   // being filled in, not yet reachable
@@ -127,11 +134,23 @@ struct Entry {
   std::atomic<int64_t> deadline_ns{0};
 
   bool is_template() const { return kind == entry_kind::persistence_template; }
-  bool in_reply_index() const {
-    const auto m = static_cast<core::ForwardMethod>(method);
-    return !is_template() && (m == core::ForwardMethod::masq || m == core::ForwardMethod::fullnat);
-  }
+  bool in_reply_index() const { return indexes_replies(kind, method); }
 };
+
+// The key a reply finds a NAT or FULLNAT connection by: from the real server, to the client
+// (NAT) or to the director's local address (FULLNAT).
+template <class A>
+OutKey<A> reply_key(uint8_t protocol, uint8_t method, const A& server, uint16_t server_port,
+                    const A& client, uint16_t client_port, const A& local, uint16_t local_port) {
+  const bool fullnat = static_cast<core::ForwardMethod>(method) == core::ForwardMethod::fullnat;
+  OutKey<A> key;
+  key.protocol = protocol;
+  key.server = server;
+  key.server_port = server_port;
+  key.peer = fullnat ? local : client;
+  key.peer_port = fullnat ? local_port : client_port;
+  return key;
+}
 
 static_assert(sizeof(Entry<Addr4>) == 64, "an IPv4 entry must stay one cache line");
 

@@ -120,14 +120,8 @@ uint64_t FamilyTable<A>::reply_hash(const OutKey<A>& key) const {
 
 template <class A>
 uint64_t FamilyTable<A>::reply_hash_of(const Entry<A>& e) const {
-  OutKey<A> key;
-  key.protocol = e.protocol;
-  key.server = e.server;
-  key.server_port = e.server_port;
-  const bool fullnat = static_cast<core::ForwardMethod>(e.method) == core::ForwardMethod::fullnat;
-  key.peer = fullnat ? e.local : e.client;
-  key.peer_port = fullnat ? e.local_port : e.client_port;
-  return reply_hash(key);
+  return reply_hash(reply_key(e.protocol, e.method, e.server, e.server_port, e.client,
+                              e.client_port, e.local, e.local_port));
 }
 
 template <class A>
@@ -260,19 +254,12 @@ typename FamilyTable<A>::Inserted FamilyTable<A>::insert(const NewEntry<A>& fiel
   // The reply bucket is a miss of its own in a large table: requested first, so that it
   // arrives while the entry is allocated and filled, the destination bound and the inbound
   // chain checked.
-  const auto method = static_cast<core::ForwardMethod>(fields.method);
-  const bool fullnat = method == core::ForwardMethod::fullnat;
-  const bool in_reply_index =
-      fields.key.kind == entry_kind::connection && (method == core::ForwardMethod::masq || fullnat);
+  const bool in_reply_index = indexes_replies(fields.key.kind, fields.method);
   uint64_t out_hash = 0;
   if (in_reply_index) {
-    OutKey<A> out;
-    out.protocol = fields.key.protocol;
-    out.server = fields.server;
-    out.server_port = fields.server_port;
-    out.peer = fullnat ? fields.local : fields.key.client;
-    out.peer_port = fullnat ? fields.local_port : fields.key.client_port;
-    out_hash = reply_hash(out);
+    out_hash = reply_hash(reply_key(fields.key.protocol, fields.method, fields.server,
+                                    fields.server_port, fields.key.client, fields.key.client_port,
+                                    fields.local, fields.local_port));
     __builtin_prefetch(&out_buckets_[out_hash & mask_]);
   }
   const uint32_t index = allocate(hash);
@@ -430,17 +417,15 @@ bool FamilyTable<A>::expire_hints(uint32_t index, uint64_t& in_hash, bool& repli
     in.virt.raw = load_relaxed(e.virt.raw);
     in.virtual_port = load_relaxed(e.virtual_port);
     in_hash = inbound_hash(in);
-    const auto method = static_cast<core::ForwardMethod>(load_relaxed(e.method));
-    const bool fullnat = method == core::ForwardMethod::fullnat;
-    replies = in.kind == entry_kind::connection && (method == core::ForwardMethod::masq || fullnat);
+    const uint8_t method = load_relaxed(e.method);
+    replies = indexes_replies(in.kind, method);
     if (replies) {
-      OutKey<A> out;
-      out.protocol = in.protocol;
-      out.server.raw = load_relaxed(e.server.raw);
-      out.server_port = load_relaxed(e.server_port);
-      out.peer.raw = fullnat ? load_relaxed(e.local.raw) : in.client.raw;
-      out.peer_port = fullnat ? load_relaxed(e.local_port) : in.client_port;
-      out_hash = reply_hash(out);
+      A server, local;
+      server.raw = load_relaxed(e.server.raw);
+      local.raw = load_relaxed(e.local.raw);
+      out_hash =
+          reply_hash(reply_key(in.protocol, method, server, load_relaxed(e.server_port), in.client,
+                               in.client_port, local, load_relaxed(e.local_port)));
     }
     return true;
   } else {
